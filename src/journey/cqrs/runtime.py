@@ -1,0 +1,99 @@
+"""The kernel at run time: the buses plus everything that runs in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+import structlog
+
+from journey.cqrs.broker.port import Broker
+from journey.cqrs.bus.command_bus import CommandBus
+from journey.cqrs.bus.query_bus import QueryBus
+from journey.cqrs.clock import Clock
+from journey.cqrs.privacy.keystore import KeyStore
+from journey.cqrs.projections import Projections
+from journey.cqrs.relay import Relay
+from journey.cqrs.scheduler import Scheduler
+from journey.cqrs.serialization import EventCodec, EventRegistry
+from journey.cqrs.store.port import Storage
+from journey.cqrs.subscription import CatchUpSubscription
+
+_log = structlog.get_logger("journey.kernel")
+
+
+@dataclass
+class Kernel:
+    """Built by `journey.bootstrap.bootstrap`; `start` runs the background work, `stop` ends it."""
+
+    storage: Storage
+    keys: KeyStore
+    registry: EventRegistry
+    codec: EventCodec
+    clock: Clock
+    commands: CommandBus
+    queries: QueryBus
+    scheduler: Scheduler
+    projections: Projections
+    consumers: list[CatchUpSubscription]  # sagas and other reactors fed from the log
+    broker: Broker
+    relay: Relay
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def subscriptions(self) -> list[CatchUpSubscription]:
+        return [*self.projections.subscriptions.values(), *self.consumers]
+
+    def subscription(self, name: str) -> CatchUpSubscription:
+        for subscription in self.subscriptions:
+            if subscription.name == name:
+                return subscription
+        raise LookupError(f"no consumer named {name!r}")
+
+    async def start(self) -> None:
+        """Run projections, sagas, the scheduler and the relay until `stop`."""
+        if self._tasks:
+            return
+        self._stop.clear()
+        loop = asyncio.get_running_loop()
+        for subscription in self.subscriptions:
+            self._tasks.append(
+                loop.create_task(subscription.run(self._stop), name=f"journey-{subscription.name}")
+            )
+        self._tasks.append(
+            loop.create_task(self.scheduler.run(self._stop), name="journey-scheduler")
+        )
+        self._tasks.append(loop.create_task(self.relay.run(self._stop), name="journey-relay"))
+        await _log.ainfo("kernel started", consumers=[s.name for s in self.subscriptions])
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout=5)
+        self._tasks.clear()
+
+    async def close(self) -> None:
+        await self.stop()
+        await self.broker.close()
+        await self.storage.close()
+        await self.keys.close()
+
+    async def settle(self, *, max_rounds: int = 1000) -> int:
+        """Run every background step until nothing is left to do (tests, demos, the CLI).
+
+        Timers due later stay pending: advance the clock and settle again.
+        """
+        total = 0
+        for _ in range(max_rounds):
+            done = 0
+            for subscription in self.subscriptions:
+                done += await subscription.run_until_caught_up()
+            done += await self.scheduler.fire_due()
+            done += await self.relay.run_until_caught_up()
+            total += done
+            if not done:
+                return total
+        raise RuntimeError(f"the kernel did not settle within {max_rounds} rounds")

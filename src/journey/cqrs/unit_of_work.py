@@ -1,0 +1,174 @@
+"""The unit of work: loads aggregates, collects what a command changes, builds one `Commit`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+import orjson
+
+from journey.cqrs.aggregate import Aggregate
+from journey.cqrs.clock import Clock
+from journey.cqrs.context import MessageContext
+from journey.cqrs.errors import NotFound
+from journey.cqrs.ids import new_id
+from journey.cqrs.messages import Event
+from journey.cqrs.serialization import EventCodec
+from journey.cqrs.store.model import NO_STREAM, Commit, CommitResult, Snapshot, StreamAppend
+from journey.cqrs.store.port import Storage
+from journey.cqrs.stream_locks import StreamLocks
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class UnitOfWork:
+    """What one command handler reads and changes. Nothing is written until the bus commits.
+
+    Aggregates loaded twice in one unit of work are the same object (identity map), so two
+    changes to one aggregate in a handler become one append with one concurrency check.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        codec: EventCodec,
+        clock: Clock,
+        context: MessageContext,
+        *,
+        snapshot_every: int | None = None,
+        locks: StreamLocks | None = None,
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.context = context
+        self._codec = codec
+        self._snapshot_every = snapshot_every
+        self._aggregates: dict[str, Aggregate] = {}
+        self._appends: list[tuple[str, int, Sequence[Event]]] = []
+        self._extra: Commit | None = None
+        self._locks = locks
+        self._held: list[str] = []
+
+    @property
+    def extra(self) -> Commit:
+        """Other effects to commit with the command's events (a fired timer, a reply...)."""
+        if self._extra is None:
+            self._extra = Commit()
+        return self._extra
+
+    # -- aggregates ------------------------------------------------------------------------------
+    async def get(self, cls: type[A], aggregate_id: str) -> A:
+        """The aggregate's current state; `NotFound` when it has no events."""
+        found = await self.find(cls, aggregate_id)
+        if found is None:
+            raise NotFound(f"{cls.category} {aggregate_id} does not exist")
+        return found
+
+    async def find(self, cls: type[A], aggregate_id: str) -> A | None:
+        stream_id = cls.stream_id_for(aggregate_id)
+        known = self._aggregates.get(stream_id)
+        if known is not None:
+            if not isinstance(known, cls):
+                raise TypeError(f"{stream_id} is a {type(known).__name__}, not a {cls.__name__}")
+            return known
+        if self._locks is not None and await self._locks.acquire(stream_id):
+            self._held.append(stream_id)
+        aggregate = cls(aggregate_id)
+        after = await self._restore_snapshot(aggregate)
+        records = await self.storage.read_stream(stream_id, after_version=after)
+        if not records and after == 0:
+            return None
+        decode = self._codec.decode_event
+        for record in records:
+            aggregate.apply(await decode(record))
+        aggregate.version = records[-1].stream_version if records else after
+        self._aggregates[stream_id] = aggregate
+        return aggregate
+
+    def add(self, aggregate: Aggregate) -> None:
+        """Track a new aggregate; saving it fails with `ConcurrencyError` if it already exists."""
+        if aggregate.stream_id in self._aggregates:
+            raise ValueError(f"{aggregate.stream_id} is already in this unit of work")
+        self._aggregates[aggregate.stream_id] = aggregate
+
+    def append(self, stream_id: str, events: Sequence[Event], expected_version: int) -> None:
+        """Append events to a stream that is not an aggregate's (e.g. a saga's reply)."""
+        self._appends.append((stream_id, expected_version, events))
+
+    # -- committing ------------------------------------------------------------------------------
+    async def build_commit(self) -> Commit:
+        """Encode everything pending into one commit (plus `extra`)."""
+        commit = Commit()
+        now = self.clock.now()
+        for aggregate in self._aggregates.values():
+            pending = aggregate.pending_events
+            if not pending:
+                continue
+            expected = aggregate.version if aggregate.version else NO_STREAM
+            records = [
+                await self._codec.encode(
+                    event, event_id=new_id(), time=now, context=self.context, subject=aggregate.id
+                )
+                for event in pending
+            ]
+            commit.appends.append(StreamAppend(aggregate.stream_id, expected, records))
+            snapshot = self._snapshot_after(aggregate, len(pending))
+            if snapshot is not None:
+                commit.snapshots.append(snapshot)
+        for stream_id, expected, events in self._appends:
+            records = [
+                await self._codec.encode(event, event_id=new_id(), time=now, context=self.context)
+                for event in events
+            ]
+            commit.appends.append(StreamAppend(stream_id, expected, records))
+        if self._extra is not None:
+            commit.merge(self._extra)
+        return commit
+
+    def saved(self, result: CommitResult) -> None:
+        """Bring tracked aggregates up to the versions the commit gave them."""
+        for aggregate in self._aggregates.values():
+            if aggregate.pending_events:
+                aggregate.mark_saved()
+                assert aggregate.version == result.stream_versions[aggregate.stream_id]
+
+    def release(self) -> None:
+        """Let other commands at the streams this one loaded (call once it has committed)."""
+        if self._locks is not None:
+            for stream_id in self._held:
+                self._locks.release(stream_id)
+        self._held.clear()
+
+    # -- snapshots -------------------------------------------------------------------------------
+    async def _restore_snapshot(self, aggregate: Aggregate) -> int:
+        if not self._snapshot_every:
+            return 0
+        snapshot = await self.storage.get_snapshot(aggregate.stream_id)
+        if (
+            snapshot is None
+            or snapshot.aggregate_type != type(aggregate).__name__
+            or snapshot.schema_version != type(aggregate).snapshot_version
+        ):
+            return 0
+        aggregate.restore_state(orjson.loads(snapshot.state))
+        aggregate.version = snapshot.version
+        return snapshot.version
+
+    def _snapshot_after(self, aggregate: Aggregate, new_events: int) -> Snapshot | None:
+        every = self._snapshot_every
+        if not every:
+            return None
+        before = aggregate.version
+        after = before + new_events
+        if after // every == before // every:
+            return None
+        state = aggregate.snapshot_state()
+        if state is None:
+            return None
+        return Snapshot(
+            stream_id=aggregate.stream_id,
+            version=after,
+            aggregate_type=type(aggregate).__name__,
+            schema_version=type(aggregate).snapshot_version,
+            state=orjson.dumps(state).decode(),
+        )

@@ -1,0 +1,68 @@
+"""One typed settings object, read from the environment (prefix `JOURNEY_`) or a `.env` file."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where things live and how they behave. Defaults run on a laptop with zero setup."""
+
+    model_config = SettingsConfigDict(env_prefix="JOURNEY_", env_file=".env", extra="ignore")
+
+    event_store: str = Field(
+        "sqlite:///var/journey.db",
+        description="sqlite:///relative/path | sqlite:////absolute/path | memory",
+    )
+    key_store: str = Field(
+        "sqlite:///var/journey-keys.db",
+        description="where per-subject data keys live, apart from the log (sqlite:///… | memory)",
+    )
+    master_key: SecretStr | None = Field(
+        None, description="base64 of 32 bytes wrapping the data keys at rest (optional)"
+    )
+    broker: str = Field("memory", description="memory (in-process)")
+    sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
+    snapshot_every: int | None = Field(100, ge=2, description="events between aggregate snapshots")
+    source: str = Field("urn:journey:embedded", description="CloudEvents `source` of our events")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["console", "json"] = "console"
+    poll_interval: float = Field(1.0, gt=0, description="seconds between looks at a quiet log")
+
+    @field_validator("event_store", "key_store")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        if value != "memory" and not value.startswith("sqlite:///"):
+            raise ValueError(f"unsupported store {value!r}: use sqlite:///path or memory")
+        return value
+
+    @field_validator("broker")
+    @classmethod
+    def _known_broker(cls, value: str) -> str:
+        if value != "memory":
+            raise ValueError(f"unsupported broker {value!r}: use memory")
+        return value
+
+    def master_key_bytes(self) -> bytes | None:
+        if self.master_key is None:
+            return None
+        try:
+            key = base64.b64decode(self.master_key.get_secret_value(), validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ValueError("JOURNEY_MASTER_KEY must be base64") from error
+        if len(key) != 32:
+            raise ValueError("JOURNEY_MASTER_KEY must decode to 32 bytes")
+        return key
+
+
+def sqlite_path(url: str) -> Path:
+    """`sqlite:///var/x.db` -> `var/x.db`; `sqlite:////abs/x.db` -> `/abs/x.db`."""
+    return Path(url.removeprefix("sqlite:///"))
