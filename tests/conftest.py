@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+import structlog
 
 from journey.cqrs.clock import ManualClock
 from journey.cqrs.store.memory import MemoryStorage
@@ -19,6 +20,12 @@ async def make_storage(kind: str, tmp_path: Path) -> Storage:
     if kind == "memory":
         return MemoryStorage()
     return await SqliteStorage(tmp_path / "journey.db").open()
+
+
+@pytest.fixture(autouse=True)
+def _default_logging() -> None:
+    """Each test starts with structlog's defaults (code under test may configure it)."""
+    structlog.reset_defaults()
 
 
 @pytest.fixture(params=STORAGE_KINDS)

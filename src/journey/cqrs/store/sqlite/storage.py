@@ -62,10 +62,10 @@ class SqliteStorage:
         self._reader: sqlite3.Connection | None = None
 
     async def open(self) -> Self:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             setup = connect(self.path, synchronous=self._synchronous)
-        except sqlite3.Error as error:
+        except (OSError, sqlite3.Error) as error:
             raise StoreUnavailable(f"cannot open the store at {self.path}: {error}") from error
         try:
             migrate(setup)
