@@ -71,7 +71,8 @@ class Kernel:
     async def stop(self) -> None:
         self._stop.set()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            # A task that does not wind down in time is cancelled by wait_for; either way it ends.
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, timeout=5)
         self._tasks.clear()
 

@@ -257,27 +257,34 @@ class CatchUpSubscription(EventProcessor):
         return total
 
     async def run_once(self) -> int:
-        """Process one batch. Returns how many events it moved past (0 when caught up)."""
-        for _ in range(20):
-            moved = await self._try_batch()
+        """Process one batch. Returns how many events it moved past (0 when caught up).
+
+        A batch refused because another writer touched the same streams (a saga's stream gets
+        replies from the scheduler meanwhile) is retried smaller, down to one event, so a busy
+        consumer converges instead of colliding again and again.
+        """
+        size = self._batch_size
+        for _ in range(50):
+            moved = await self._try_batch(size)
             if moved is not None:
                 return moved
             self.stats.conflicts += 1
-            await asyncio.sleep(0.005)
+            size = max(1, size // 2)
+            await asyncio.sleep(0.001)
         raise RuntimeError(f"{self.name} keeps conflicting with another writer; giving up")
 
-    async def _try_batch(self) -> int | None:
+    async def _try_batch(self, size: int) -> int | None:
         checkpoint = await self._storage.get_checkpoint(self.name)
         head = await self._storage.last_position()
         if head <= checkpoint:
             return 0
         records = await self._storage.read_all(
             after_position=checkpoint,
-            limit=self._batch_size,
+            limit=size,
             event_types=self.consumer.event_types,
         )
         records = [record for record in records if record.position <= head]
-        full = len(records) == self._batch_size
+        full = len(records) == size
         new_checkpoint = records[-1].position if full else head
         parked = await self._parked_sequences()
         tx = ConsumerTransaction(self._storage, self._codec, self._clock)
