@@ -151,6 +151,17 @@ class TestAppendingAndReading:
         ]
         assert len(await storage.read_stream(stream, after_version=1, limit=2)) == 2
 
+    async def test_a_replay_read_returns_only_what_rebuilding_needs(self, storage: Storage) -> None:
+        stream = random_stream()
+        await storage.append(stream, NO_STREAM, [new_event("A"), new_event("B"), new_event("C")])
+        replay = await storage.read_for_replay(stream, after_version=1)
+        assert [(r.stream_version, r.event_type, r.schema_version) for r in replay] == [
+            (2, "B", 1),
+            (3, "C", 1),
+        ]
+        assert replay[0].data == '{"n":1}'
+        assert await storage.read_for_replay(random_stream()) == []
+
     async def test_an_event_can_be_found_by_its_id(self, storage: Storage) -> None:
         event = new_event()
         await storage.append(random_stream(), NO_STREAM, [event])

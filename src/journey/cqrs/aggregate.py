@@ -61,6 +61,10 @@ class Aggregate:
     def pending_events(self) -> list[Event]:
         return list(self._pending)
 
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
     def mark_saved(self) -> None:
         self.version += len(self._pending)
         self._pending.clear()

@@ -8,11 +8,12 @@ child span of its W3C `traceparent`. Consumers do the same for the event they ar
 from __future__ import annotations
 
 import os
+import random
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from contextvars import ContextVar, Token
+from typing import NamedTuple
 
 from journey.cqrs.ids import new_id
 from journey.cqrs.records import StoredEvent
@@ -20,9 +21,12 @@ from journey.cqrs.records import StoredEvent
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
 
-@dataclass(frozen=True, slots=True)
-class MessageContext:
-    """The message being handled, as seen by whatever it causes."""
+class MessageContext(NamedTuple):
+    """The message being handled, as seen by whatever it causes.
+
+    A named tuple: one is made for every message, and it builds three times faster than a
+    frozen dataclass while staying immutable.
+    """
 
     message_id: str
     correlation_id: str
@@ -94,8 +98,17 @@ def handling(context: MessageContext) -> Iterator[MessageContext]:
         _current.reset(token)
 
 
+def enter(context: MessageContext) -> Token[MessageContext | None]:
+    """`handling` without the context manager, for the command bus's hot path."""
+    return _current.set(context)
+
+
+def leave(token: Token[MessageContext | None]) -> None:
+    _current.reset(token)
+
+
 def new_traceparent() -> str:
-    return f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"
+    return f"00-{_ids.getrandbits(128):032x}-{_span_id()}-01"
 
 
 def child_traceparent(parent: str | None) -> str:
@@ -105,7 +118,16 @@ def child_traceparent(parent: str | None) -> str:
     match = _TRACEPARENT.match(parent)
     if match is None or match.group(1) == "0" * 32:
         return new_traceparent()
-    return f"00-{match.group(1)}-{os.urandom(8).hex()}-{match.group(3)}"
+    return f"00-{match.group(1)}-{_span_id()}-{match.group(3)}"
+
+
+# Trace and span ids must be unpredictable enough not to collide, not secret: a PRNG seeded from
+# the OS is the OpenTelemetry SDK's choice too, and costs a fraction of a system call per id.
+_ids = random.Random(os.urandom(32))
+
+
+def _span_id() -> str:
+    return f"{_ids.getrandbits(64) or 1:016x}"
 
 
 def trace_id(traceparent: str | None) -> str | None:

@@ -33,6 +33,16 @@ class NewEvent:
     partition_key: str | None = None  # defaults to the stream id
 
 
+class ReplayRecord(NamedTuple):
+    """The part of a stored event that rebuilding an aggregate or a saga needs: reading only
+    these columns makes replays noticeably cheaper than reading whole envelopes."""
+
+    stream_version: int
+    event_type: str
+    schema_version: int
+    data: str
+
+
 class StoredEvent(NamedTuple):
     """An event as recorded in the log, with its place in its stream and in the whole log.
 

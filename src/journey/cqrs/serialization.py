@@ -22,7 +22,7 @@ from journey.cqrs.context import MessageContext
 from journey.cqrs.messages import DataSubjectId, Event, Message, PersonalData
 from journey.cqrs.privacy.cipher import FieldCipher, is_encrypted
 from journey.cqrs.privacy.keystore import KeyStore
-from journey.cqrs.records import DEFAULT_SOURCE, NewEvent, StoredEvent
+from journey.cqrs.records import DEFAULT_SOURCE, NewEvent, ReplayRecord, StoredEvent
 
 E = TypeVar("E", bound=Event)
 M = TypeVar("M", bound=Message)
@@ -236,17 +236,26 @@ class EventCodec:
                 raise _decode_error(record, fast, error) from error
         return await self._decode_slowly(record)
 
-    async def decode_event(self, record: StoredEvent) -> Event:
-        """Just the event (no envelope): the aggregate-loading path."""
+    async def decode_event(self, record: StoredEvent | ReplayRecord) -> Event:
+        """Just the event, no envelope: the replay path of aggregates and sagas."""
         fast = self._fast.get((record.event_type, record.schema_version))
         if fast is not None:
             try:
                 return fast.model_validate_json(record.data)
             except ValidationError as error:
                 raise _decode_error(record, fast, error) from error
-        return (await self._decode_slowly(record)).event
+        if isinstance(record, StoredEvent):
+            return (await self._decode_slowly(record)).event
+        event, _ = await self._decode_payload(record)
+        return event
 
     async def _decode_slowly(self, record: StoredEvent) -> Envelope[Event]:
+        event, redacted = await self._decode_payload(record)
+        return Envelope(event, record, redacted)
+
+    async def _decode_payload(
+        self, record: StoredEvent | ReplayRecord
+    ) -> tuple[Event, frozenset[str]]:
         schema = self.registry.schema(record.event_type)
         cls = schema.cls
         if (
@@ -254,13 +263,13 @@ class EventCodec:
             and record.schema_version == cls.schema_version
             and not schema.personal.names
         ):
+            # Remember that this (type, version) needs no upcast or decryption.
             self._fast[(record.event_type, record.schema_version)] = cls
-            return await self.decode(record)
         try:
             payload: Payload = orjson.loads(record.data)
             redacted = await self._decrypt(payload)
             payload = self.registry.upcast(record.event_type, record.schema_version, payload)
-            return Envelope(cls.model_validate(payload), record, frozenset(redacted))
+            return cls.model_validate(payload), frozenset(redacted)
         except (ValidationError, orjson.JSONDecodeError, KeyError, TypeError) as error:
             raise _decode_error(record, cls, error) from error
 
@@ -314,10 +323,17 @@ class EventCodec:
         return redacted
 
 
-def _decode_error(record: StoredEvent, cls: type[Event], error: Exception) -> EventDecodeError:
+def _decode_error(
+    record: StoredEvent | ReplayRecord, cls: type[Event], error: Exception
+) -> EventDecodeError:
+    where = (
+        f"event {record.event_id} at position {record.position}"
+        if isinstance(record, StoredEvent)
+        else f"the event at stream version {record.stream_version}"
+    )
     return EventDecodeError(
-        f"event {record.event_id} ({record.event_type} v{record.schema_version}, "
-        f"position {record.position}) does not fit {cls.__qualname__}: {error}"
+        f"{where} ({record.event_type} v{record.schema_version}) does not fit "
+        f"{cls.__qualname__}: {error}"
     )
 
 

@@ -21,6 +21,26 @@ from journey.cqrs.stream_locks import StreamLocks
 A = TypeVar("A", bound=Aggregate)
 
 
+class VersionHints:
+    """Stream versions this process has seen lately, to skip snapshot lookups on short streams.
+
+    A hint may be stale (another process appended); it is only used to decide whether looking for
+    a snapshot is worth a query, never for concurrency control.
+    """
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._capacity = capacity
+        self._versions: dict[str, int] = {}
+
+    def get(self, stream_id: str) -> int | None:
+        return self._versions.get(stream_id)
+
+    def remember(self, stream_id: str, version: int) -> None:
+        if len(self._versions) >= self._capacity and stream_id not in self._versions:
+            self._versions.clear()  # crude but bounded; hints are cheap to relearn
+        self._versions[stream_id] = version
+
+
 class UnitOfWork:
     """What one command handler reads and changes. Nothing is written until the bus commits.
 
@@ -37,6 +57,7 @@ class UnitOfWork:
         *,
         snapshot_every: int | None = None,
         locks: StreamLocks | None = None,
+        versions: VersionHints | None = None,
     ) -> None:
         self.storage = storage
         self.clock = clock
@@ -48,6 +69,7 @@ class UnitOfWork:
         self._extra: Commit | None = None
         self._locks = locks
         self._held: list[str] = []
+        self._versions = versions
 
     @property
     def extra(self) -> Commit:
@@ -75,7 +97,7 @@ class UnitOfWork:
             self._held.append(stream_id)
         aggregate = cls(aggregate_id)
         after = await self._restore_snapshot(aggregate)
-        records = await self.storage.read_stream(stream_id, after_version=after)
+        records = await self.storage.read_for_replay(stream_id, after_version=after)
         if not records and after == 0:
             return None
         decode = self._codec.decode_event
@@ -83,6 +105,8 @@ class UnitOfWork:
             aggregate.apply(await decode(record))
         aggregate.version = records[-1].stream_version if records else after
         self._aggregates[stream_id] = aggregate
+        if self._versions is not None:
+            self._versions.remember(stream_id, aggregate.version)
         return aggregate
 
     def add(self, aggregate: Aggregate) -> None:
@@ -96,6 +120,14 @@ class UnitOfWork:
         self._appends.append((stream_id, expected_version, events))
 
     # -- committing ------------------------------------------------------------------------------
+    def has_changes(self) -> bool:
+        """Whether committing would write anything."""
+        return bool(
+            self._appends
+            or (self._extra is not None and not self._extra.is_empty())
+            or any(aggregate.has_pending for aggregate in self._aggregates.values())
+        )
+
     async def build_commit(self) -> Commit:
         """Encode everything pending into one commit (plus `extra`)."""
         commit = Commit()
@@ -128,9 +160,11 @@ class UnitOfWork:
     def saved(self, result: CommitResult) -> None:
         """Bring tracked aggregates up to the versions the commit gave them."""
         for aggregate in self._aggregates.values():
-            if aggregate.pending_events:
+            if aggregate.has_pending:
                 aggregate.mark_saved()
                 assert aggregate.version == result.stream_versions[aggregate.stream_id]
+                if self._versions is not None:
+                    self._versions.remember(aggregate.stream_id, aggregate.version)
 
     def release(self) -> None:
         """Let other commands at the streams this one loaded (call once it has committed)."""
@@ -141,7 +175,13 @@ class UnitOfWork:
 
     # -- snapshots -------------------------------------------------------------------------------
     async def _restore_snapshot(self, aggregate: Aggregate) -> int:
-        if not self._snapshot_every:
+        every = self._snapshot_every
+        if not every:
+            return 0
+        known = None if self._versions is None else self._versions.get(aggregate.stream_id)
+        if known is not None and known < every:
+            # No snapshot exists below `every` events; if the stream grew elsewhere meanwhile we
+            # only replay a little more than needed, which is still correct.
             return 0
         snapshot = await self.storage.get_snapshot(aggregate.stream_id)
         if (

@@ -17,14 +17,14 @@ import orjson
 from pydantic_core import to_jsonable_python
 
 from journey.cqrs.clock import Clock
-from journey.cqrs.context import MessageContext, current_context, handling
+from journey.cqrs.context import MessageContext, current_context, enter, leave
 from journey.cqrs.messages import Command
 from journey.cqrs.serialization import EventCodec
 from journey.cqrs.store.errors import DuplicateIdempotencyKey
 from journey.cqrs.store.model import IdempotencyRecord
 from journey.cqrs.store.port import Storage
 from journey.cqrs.stream_locks import StreamLocks
-from journey.cqrs.unit_of_work import UnitOfWork
+from journey.cqrs.unit_of_work import UnitOfWork, VersionHints
 
 C = TypeVar("C", bound=Command)
 CommandHandler = Callable[[C, UnitOfWork], Awaitable[Any]]
@@ -85,6 +85,7 @@ class CommandBus:
         self._middleware: list[Middleware] = []
         self._pipeline: Next = self._execute
         self._locks = StreamLocks()
+        self._versions = VersionHints()
 
     def register(self, command_type: type[C], handler: CommandHandler[C]) -> None:
         if command_type in self._handlers:
@@ -143,19 +144,23 @@ class CommandBus:
             dispatch.context,
             snapshot_every=self._snapshot_every,
             locks=self._locks,
+            versions=self._versions,
         )
         try:
-            with handling(dispatch.context):
+            token = enter(dispatch.context)
+            try:
                 value = await handler(command, uow)
                 if value is not None and not isinstance(value, str | int | float | bool):
                     value = to_jsonable_python(value)
                 if dispatch.after_handler is not None:
                     await dispatch.after_handler(value, uow)
+            finally:
+                leave(token)
+            if dispatch.fingerprint is None and not uow.has_changes():
+                return CommandResult(value)
             commit = await uow.build_commit()
             if dispatch.fingerprint is not None:
                 commit.idempotency.append(self._idempotency_record(dispatch, value))
-            if commit.is_empty():
-                return CommandResult(value)
             try:
                 result = await self._storage.commit(commit)
             except DuplicateIdempotencyKey as duplicate:

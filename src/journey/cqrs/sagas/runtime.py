@@ -101,7 +101,7 @@ class SagaRunner(Generic[S]):
 
     async def _load(self, tx: ConsumerTransaction, stream: str, saga_id: str) -> _Loaded[S]:
         state = self.definition.initial_state(saga_id)
-        records = await tx.storage.read_stream(stream)
+        records = await tx.storage.read_for_replay(stream)
         for record in records:
             state = self.definition.evolve(state, await tx.codec.decode_event(record))
         return _Loaded(state, len(records))

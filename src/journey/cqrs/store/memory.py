@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from journey.cqrs.records import NewEvent, StoredEvent
+from journey.cqrs.records import NewEvent, ReplayRecord, StoredEvent
 from journey.cqrs.store.errors import (
     AlreadyProcessed,
     CheckpointConflict,
@@ -177,6 +177,14 @@ class MemoryStorage:
         stream = self._streams.get(stream_id, [])
         end = None if limit is None else after_version + limit
         return stream[after_version:end]
+
+    async def read_for_replay(
+        self, stream_id: str, *, after_version: int = 0
+    ) -> list[ReplayRecord]:
+        return [
+            ReplayRecord(e.stream_version, e.event_type, e.schema_version, e.data)
+            for e in self._streams.get(stream_id, [])[after_version:]
+        ]
 
     async def read_all(
         self,

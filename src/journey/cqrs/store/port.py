@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from journey.cqrs.records import NewEvent, StoredEvent
+from journey.cqrs.records import NewEvent, ReplayRecord, StoredEvent
 from journey.cqrs.store.model import (
     Commit,
     CommitResult,
@@ -46,6 +46,12 @@ class Storage(Protocol):
         self, stream_id: str, *, after_version: int = 0, limit: int | None = None
     ) -> list[StoredEvent]:
         """The stream's events after `after_version`, oldest first."""
+        ...
+
+    async def read_for_replay(
+        self, stream_id: str, *, after_version: int = 0
+    ) -> list[ReplayRecord]:
+        """The stream's events after `after_version`, only what replaying them needs."""
         ...
 
     async def read_all(

@@ -12,7 +12,7 @@ from typing import Any, Self, cast
 import orjson
 
 from journey.cqrs.clock import from_micros, to_micros
-from journey.cqrs.records import NewEvent, StoredEvent
+from journey.cqrs.records import NewEvent, ReplayRecord, StoredEvent
 from journey.cqrs.store.errors import StoreUnavailable
 from journey.cqrs.store.model import (
     Commit,
@@ -131,6 +131,16 @@ class SqliteStorage:
             (stream_id, after_version, -1 if limit is None else limit),
         )
         return [_event(row) for row in rows]
+
+    async def read_for_replay(
+        self, stream_id: str, *, after_version: int = 0
+    ) -> list[ReplayRecord]:
+        rows = self._read().execute(
+            "SELECT version, type, schema_version, data FROM events "
+            "WHERE stream_id=? AND version>? ORDER BY version",
+            (stream_id, after_version),
+        )
+        return list(map(ReplayRecord._make, rows))
 
     async def read_all(
         self,
