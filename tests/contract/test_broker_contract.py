@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from journey.cqrs.broker import Broker, BrokerMessage, Delivery, MemoryBroker
+from tests.support.waiting import eventually
 
 
 @pytest.fixture
@@ -19,14 +20,6 @@ async def broker() -> AsyncIterator[Broker]:
 
 def message(subject: str, message_id: str) -> BrokerMessage:
     return BrokerMessage(subject=subject, message_id=message_id, data=message_id.encode())
-
-
-async def until(condition: object, timeout: float = 2.0) -> None:
-    async def wait() -> None:
-        while not condition():  # type: ignore[operator]
-            await asyncio.sleep(0.005)
-
-    await asyncio.wait_for(wait(), timeout)
 
 
 async def test_a_durable_consumer_gets_matching_messages_in_order(broker: Broker) -> None:
@@ -43,7 +36,7 @@ async def test_a_durable_consumer_gets_matching_messages_in_order(broker: Broker
             message("journey.events.account.Deposited", "3"),
         ]
     )
-    await until(lambda: len(seen) == 2)
+    await eventually(lambda: len(seen) == 2)
     assert seen == ["1", "3"]
 
 
@@ -56,7 +49,7 @@ async def test_a_message_published_twice_with_one_id_is_delivered_once(broker: B
     await broker.subscribe(durable="c", subjects=[">"], handler=handler)
     await broker.publish([message("a.b", "1"), message("a.b", "1")])
     await broker.publish([message("a.b", "1"), message("a.b", "2")])
-    await until(lambda: len(seen) == 2)
+    await eventually(lambda: len(seen) == 2)
     await asyncio.sleep(0.05)
     assert seen == ["1", "2"]
 
@@ -72,7 +65,7 @@ async def test_a_failing_handler_gets_the_message_again_up_to_max_deliver(broker
         durable="c", subjects=[">"], handler=handler, max_deliver=3, backoff=(0.0,)
     )
     await broker.publish([message("a.b", "1"), message("a.b", "2")])
-    await until(lambda: len(attempts) == 6)
+    await eventually(lambda: len(attempts) == 6)
     assert attempts == [1, 2, 3, 1, 2, 3]
 
 
@@ -88,7 +81,7 @@ async def test_a_handler_that_settles_with_nak_is_redelivered_after_its_delay(
 
     await broker.subscribe(durable="c", subjects=[">"], handler=handler)
     await broker.publish([message("a.b", "1")])
-    await until(lambda: attempts == [1, 2])
+    await eventually(lambda: attempts == [1, 2])
 
 
 async def test_a_durable_consumer_resumes_where_it_stopped(broker: Broker) -> None:
@@ -99,8 +92,8 @@ async def test_a_durable_consumer_resumes_where_it_stopped(broker: Broker) -> No
 
     subscription = await broker.subscribe(durable="c", subjects=[">"], handler=handler)
     await broker.publish([message("a.b", "1")])
-    await until(lambda: seen == ["1"])
+    await eventually(lambda: seen == ["1"])
     await subscription.stop()
     await broker.publish([message("a.b", "2")])
     await broker.subscribe(durable="c", subjects=[">"], handler=handler)
-    await until(lambda: seen == ["1", "2"])
+    await eventually(lambda: seen == ["1", "2"])

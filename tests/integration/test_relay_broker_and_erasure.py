@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,12 +14,14 @@ from journey.cqrs.context import MessageContext
 from journey.cqrs.ids import new_id
 from journey.cqrs.messages import Event
 from journey.cqrs.privacy import erase_subject, erasure_stream
+from journey.cqrs.runtime import Kernel
 from journey.cqrs.serialization import Envelope
 from journey.cqrs.store.model import CheckpointUpdate, Commit
 from journey.cqrs.unit_of_work import UnitOfWork
 from tests.conftest import make_storage
 from tests.support.domain import Account, Deposit, OpenAccount
 from tests.support.kernel import kernel_on
+from tests.support.waiting import eventually
 
 
 class DepositCounter(EventHandlerBase):
@@ -40,14 +41,6 @@ class DepositCounter(EventHandlerBase):
         self.handled.append(envelope.event_id)
         count = await tx.get("counts", "deposits") or {"n": 0}
         tx.put("counts", "deposits", {"n": count["n"] + 1})
-
-
-async def until(condition: object, timeout: float = 5.0) -> None:
-    async def wait() -> None:
-        while not await condition():  # type: ignore[operator]
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(wait(), timeout)
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
@@ -78,7 +71,7 @@ async def test_events_relayed_twice_are_handled_once_by_a_broker_consumer(
     async def five_counted() -> bool:
         return await storage.get_document("counts", "deposits") == {"n": 5}
 
-    await until(five_counted)
+    await eventually(five_counted)
     # The relay crashed before saving its checkpoint and a fresh broker forgot the ids:
     await storage.commit(Commit(checkpoints=[CheckpointUpdate("relay", 6, 0)]))
     await subscriber.stop()
@@ -86,7 +79,7 @@ async def test_events_relayed_twice_are_handled_once_by_a_broker_consumer(
     again = BrokerSubscriber(counter, second_broker, storage, kernel.codec, kernel.clock)
     await again.start()
     assert await Relay(storage, second_broker).run_until_caught_up() == 6
-    await until(lambda: _pending_zero(second_broker))
+    await eventually(lambda: _pending_zero(second_broker))
     assert len(counter.handled) == 5
     assert len(set(counter.handled)) == 5
     assert await storage.get_document("counts", "deposits") == {"n": 5}
@@ -94,8 +87,19 @@ async def test_events_relayed_twice_are_handled_once_by_a_broker_consumer(
     await kernel.close()
 
 
-async def _pending_zero(broker: MemoryBroker) -> bool:
+def _pending_zero(broker: MemoryBroker) -> bool:
     return broker.consumer_info("deposit_counter")["pending"] == 0
+
+
+async def erase(kernel: Kernel, subject: str, reason: str) -> bool:
+    return await erase_subject(
+        subject,
+        reason=reason,
+        keys=kernel.keys,
+        storage=kernel.storage,
+        codec=kernel.codec,
+        clock=kernel.clock,
+    )
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
@@ -117,14 +121,7 @@ async def test_a_shredded_subject_is_unreadable_while_their_events_still_replay(
     assert "Lucía" not in opened.data
     assert "lucia@example.com" not in opened.data
 
-    assert await erase_subject(
-        customer,
-        reason="customer asked (GDPR art. 17)",
-        keys=kernel.keys,
-        storage=kernel.storage,
-        codec=kernel.codec,
-        clock=kernel.clock,
-    )
+    assert await erase(kernel, customer, "customer asked (GDPR art. 17)")
     uow = UnitOfWork(kernel.storage, kernel.codec, kernel.clock, MessageContext.root())
     replayed = await uow.get(Account, account)
     assert (replayed.balance, replayed.customer_id, replayed.holder_name) == (40, customer, None)
@@ -134,14 +131,7 @@ async def test_a_shredded_subject_is_unreadable_while_their_events_still_replay(
     assert proof.event_type == "journey.privacy.PersonalDataErased"
     assert customer in proof.data
     assert "Lucía" not in proof.data
-    assert not await erase_subject(
-        customer,
-        reason="asked twice",
-        keys=kernel.keys,
-        storage=kernel.storage,
-        codec=kernel.codec,
-        clock=kernel.clock,
-    ), "erasing twice records one proof"
+    assert not await erase(kernel, customer, "asked twice"), "erasing twice records one proof"
     await kernel.close()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,7 @@ from tests.conftest import make_storage
 from tests.integration.test_timers_and_dead_letters import ORDERS, ledger, report_personalized
 from tests.support.kernel import kernel_on
 from tests.support.sagas import PlaceOrder
-
-
-async def eventually(check: object, timeout: float = 10.0) -> None:
-    async def poll() -> None:
-        while not await check():  # type: ignore[operator]
-            await asyncio.sleep(0.02)
-
-    await asyncio.wait_for(poll(), timeout)
+from tests.support.waiting import eventually
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])

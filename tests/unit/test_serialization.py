@@ -132,13 +132,18 @@ def test_personal_fields_without_a_data_subject_are_refused() -> None:
         EventRegistry().register(Leaky)
 
 
-async def test_personal_fields_are_stored_encrypted_and_read_back_in_clear() -> None:
+async def encoded_customer() -> tuple[MemoryKeyStore, EventCodec, CustomerRegistered, NewEvent]:
     keys = MemoryKeyStore()
     codec = EventCodec(registry(), keys)
     event = CustomerRegistered(
         customer_id="cust-1", full_name="María Pérez", national_id="12345678-9", segment="gold"
     )
     new = await codec.encode(event, event_id="e", time=NOW, context=MessageContext.root())
+    return keys, codec, event, new
+
+
+async def test_personal_fields_are_stored_encrypted_and_read_back_in_clear() -> None:
+    _, codec, event, new = await encoded_customer()
     assert "María" not in new.data
     assert "12345678" not in new.data
     assert "gold" in new.data
@@ -146,12 +151,7 @@ async def test_personal_fields_are_stored_encrypted_and_read_back_in_clear() -> 
 
 
 async def test_a_shredded_subject_reads_back_with_personal_fields_erased() -> None:
-    keys = MemoryKeyStore()
-    codec = EventCodec(registry(), keys)
-    event = CustomerRegistered(
-        customer_id="cust-1", full_name="María Pérez", national_id="12345678-9", segment="gold"
-    )
-    new = await codec.encode(event, event_id="e", time=NOW, context=MessageContext.root())
+    keys, codec, event, new = await encoded_customer()
     await keys.shred("cust-1")
     envelope = await codec.decode(stored(new))
     assert envelope.event == CustomerRegistered(
@@ -163,12 +163,7 @@ async def test_a_shredded_subject_reads_back_with_personal_fields_erased() -> No
 
 
 async def test_a_ciphertext_moved_to_another_field_fails_authentication() -> None:
-    keys = MemoryKeyStore()
-    codec = EventCodec(registry(), keys)
-    event = CustomerRegistered(
-        customer_id="cust-1", full_name="María Pérez", national_id="12345678-9", segment="gold"
-    )
-    new = await codec.encode(event, event_id="e", time=NOW, context=MessageContext.root())
+    _, codec, _, new = await encoded_customer()
     payload = orjson.loads(new.data)
     payload["full_name"], payload["national_id"] = payload["national_id"], payload["full_name"]
     tampered = stored(new)._replace(data=orjson.dumps(payload).decode())
