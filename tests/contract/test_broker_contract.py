@@ -97,3 +97,17 @@ async def test_a_durable_consumer_resumes_where_it_stopped(broker: Broker) -> No
     await broker.publish([message("a.b", "2")])
     await broker.subscribe(durable="c", subjects=[">"], handler=handler)
     await eventually(lambda: seen == ["1", "2"])
+
+
+async def test_the_in_process_broker_keeps_a_bounded_number_of_messages() -> None:
+    broker = MemoryBroker(max_messages=3)
+    await broker.publish([message("a.b", str(n)) for n in range(10)])
+    assert [m.message_id for m in broker.log] == ["7", "8", "9"]
+    seen: list[str] = []
+
+    async def handler(delivery: Delivery) -> None:
+        seen.append(delivery.message.message_id)
+
+    await broker.subscribe(durable="late", subjects=[">"], handler=handler)
+    await eventually(lambda: seen == ["7", "8", "9"])
+    await broker.close()

@@ -80,11 +80,13 @@ class _DurableConsumer:
         max_deliver: int,
         backoff: tuple[float, ...],
     ) -> None:
-        log = self._broker.log
+        broker = self._broker
         while True:
             self._signal.clear()
-            while self.position < len(log):
-                message = log[self.position]
+            while self.position < broker.end:
+                # Messages dropped by the size limit are skipped, as JetStream's "discard old".
+                self.position = max(self.position, broker.start)
+                message = broker.log[self.position - broker.start]
                 if any(subject_matches(pattern, message.subject) for pattern in subjects):
                     await self._deliver(message, handler, max_deliver, backoff)
                 self.position += 1
@@ -131,10 +133,18 @@ class _MemorySubscription:
 
 
 class MemoryBroker:
-    """Keeps published messages in a list; each durable consumer walks it at its own pace."""
+    """Keeps published messages in a list; each durable consumer walks it at its own pace.
 
-    def __init__(self, *, dedupe_window: float = 120.0) -> None:
+    Like a JetStream stream with limits retention, it keeps at most `max_messages` and drops the
+    oldest beyond that, so a long-running process does not hoard every event it ever relayed.
+    """
+
+    def __init__(self, *, dedupe_window: float = 120.0, max_messages: int = 10_000) -> None:
+        if max_messages < 1:
+            raise ValueError("max_messages must be at least 1")
         self.log: list[BrokerMessage] = []
+        self.start = 0  # the stream sequence of log[0] (earlier messages were dropped)
+        self._max_messages = max_messages
         self._dedupe_window = dedupe_window
         self._seen: dict[str, float] = {}
         self._consumers: dict[str, _DurableConsumer] = {}
@@ -149,6 +159,10 @@ class MemoryBroker:
             self._seen[message.message_id] = now
             self.log.append(message)
             published = True
+        if len(self.log) > self._max_messages:
+            dropped = len(self.log) - self._max_messages
+            del self.log[:dropped]
+            self.start += dropped
         if published:
             for consumer in self._consumers.values():
                 consumer.notify()
@@ -170,10 +184,15 @@ class MemoryBroker:
         consumer.start(subjects, handler, max_deliver, backoff)
         return _MemorySubscription(consumer)
 
+    @property
+    def end(self) -> int:
+        """The stream sequence after the last message."""
+        return self.start + len(self.log)
+
     def consumer_info(self, durable: str) -> dict[str, int]:
         consumer = self._consumers[durable]
         return {
-            "pending": len(self.log) - consumer.position,
+            "pending": self.end - max(consumer.position, self.start),
             "delivered": consumer.delivered,
             "dropped": consumer.dropped,
         }

@@ -35,9 +35,14 @@ class AppendSignal:
         if self._position > after_position:
             return True
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((after_position, waiter))
+        entry = (after_position, waiter)
+        self._waiters.append(entry)
         try:
             await asyncio.wait_for(waiter, timeout)
         except TimeoutError:
             return False
+        finally:
+            # An idle log would otherwise collect one dead waiter per poll, forever.
+            if entry in self._waiters:
+                self._waiters.remove(entry)
         return True
