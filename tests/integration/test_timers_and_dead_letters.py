@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -206,4 +207,40 @@ async def test_a_failure_before_the_pivot_compensates_in_reverse_order(
     view = await kernel.storage.get_document("sagas", "saga.card_issuance-o4")
     assert view is not None
     assert view["status"] == "compensated"
+    await kernel.close()
+
+
+async def test_an_undeliverable_timer_is_parked_and_does_not_hold_up_the_others(
+    tmp_path: Path,
+) -> None:
+    from journey.cqrs.scheduler import schedule_event
+    from journey.cqrs.store.model import Commit
+    from tests.support.domain import MoneyDeposited
+
+    clock = ManualClock()
+    kernel = await kernel_on(await make_storage("sqlite", tmp_path), clock=clock)
+    context = MessageContext.root()
+    good = await schedule_event(
+        kernel.codec,
+        MoneyDeposited(amount=5),
+        stream_id="account-t",
+        due_at=clock.now() + timedelta(minutes=2),
+        now=clock.now(),
+        context=context,
+    )
+    poison = replace(good, id="poison", message_type="NoSuchEvent", due_at=clock.now())
+    await kernel.storage.commit(Commit(schedule=[poison, good]))
+    clock.advance(timedelta(minutes=5))
+    await kernel.settle()
+    assert [e.event_type for e in await kernel.storage.read_stream("account-t")] == [
+        "MoneyDeposited"
+    ]
+    (letter,) = await kernel.storage.list_dead_letters()
+    assert (letter.consumer, letter.kind, letter.message_type) == (
+        "scheduler",
+        "event",
+        "NoSuchEvent",
+    )
+    assert "UnknownEventType" in letter.error
+    assert await kernel.storage.due_scheduled(clock.now()) == []
     await kernel.close()

@@ -18,6 +18,7 @@ from journey.cqrs.store.model import Commit, DeadLetterStatus, DeadLetterUpdate,
 from journey.cqrs.store.port import Storage
 
 WAITING = "waiting behind an earlier dead letter of the same sequence"
+SCHEDULER = "scheduler"  # the consumer name of scheduled messages that could not be delivered
 
 
 def event_letter_id(consumer: str, event_id: str) -> str:
@@ -25,7 +26,7 @@ def event_letter_id(consumer: str, event_id: str) -> str:
 
 
 def command_letter_id(scheduled_id: str) -> str:
-    return f"scheduler:{scheduled_id}"
+    return f"{SCHEDULER}:{scheduled_id}"
 
 
 class DeadLetterNotFound(LookupError):
@@ -62,8 +63,8 @@ async def request_redrive(storage: Storage, ids: Iterable[str]) -> list[str]:
                 )
             )
             queued.append(target.id)
-        if letter.kind == "command":
-            # The scheduler runs it again at once and resolves the letter when it succeeds.
+        if letter.consumer == SCHEDULER:
+            # The scheduler delivers it again at once and resolves the letter when it succeeds.
             message = scheduled_from_json(letter.payload)
             commit.schedule.append(_fresh(message))
     if not commit.is_empty():

@@ -19,10 +19,10 @@ from typing import Any
 import orjson
 import structlog
 
-from journey.cqrs.bus.command_bus import CommandBus, CommandResult, NoHandler
+from journey.cqrs.bus.command_bus import CommandBus, CommandResult
 from journey.cqrs.clock import Clock
 from journey.cqrs.context import MessageContext, child_traceparent
-from journey.cqrs.dead_letters import command_letter_id, scheduled_to_json
+from journey.cqrs.dead_letters import SCHEDULER, command_letter_id, scheduled_to_json
 from journey.cqrs.errors import DomainError
 from journey.cqrs.ids import new_id
 from journey.cqrs.logsafe import describe_failure
@@ -30,7 +30,7 @@ from journey.cqrs.messages import Command, Event
 from journey.cqrs.records import NewEvent
 from journey.cqrs.retry import RetryPolicy
 from journey.cqrs.serialization import EventCodec
-from journey.cqrs.store.errors import ScheduledMessageGone
+from journey.cqrs.store.errors import ScheduledMessageGone, StoreUnavailable
 from journey.cqrs.store.model import (
     ANY_VERSION,
     Commit,
@@ -208,15 +208,22 @@ class Scheduler:
             await _wait_any(stop, self._wake, self._storage.wait_for_append(position, wait), wait)
 
     async def _fire(self, message: ScheduledMessage) -> None:
+        letter = await self._storage.get_dead_letter(command_letter_id(message.id))
+        redriven = letter is not None and letter.status is DeadLetterStatus.REDRIVE_REQUESTED
+        reply = orjson.loads(message.reply) if message.reply else None
         try:
             if message.kind == "event":
-                await self._append_event(message)
+                await self._append_event(message, redriven)
             else:
-                await self._send_command(message)
-        except ScheduledMessageGone:
-            pass  # another scheduler delivered or cancelled it first
+                await self._send_command(message, redriven, reply)
+        except (ScheduledMessageGone, StoreUnavailable) as error:
+            if isinstance(error, StoreUnavailable):
+                raise  # the store, not the message, is the problem: try again later
+            # another scheduler delivered or cancelled it first
+        except Exception as error:  # one undeliverable message must not hold up the others
+            await self._give_up(message, error, redriven, reply)
 
-    async def _append_event(self, message: ScheduledMessage) -> None:
+    async def _append_event(self, message: ScheduledMessage, redriven: bool) -> None:
         assert message.stream_id is not None
         stored = orjson.loads(message.payload)
         registry = self._codec.registry
@@ -228,19 +235,16 @@ class Scheduler:
         )
         commit = Commit(complete_scheduled=[message.id])
         commit.appends.append(_append(message.stream_id, record))
+        if redriven:
+            commit.dead_letter_updates.append(_resolve(message.id))
         await self._storage.commit(commit)
 
-    async def _send_command(self, message: ScheduledMessage) -> None:
-        letter = await self._storage.get_dead_letter(command_letter_id(message.id))
-        redriven = letter is not None and letter.status is DeadLetterStatus.REDRIVE_REQUESTED
-        reply = orjson.loads(message.reply) if message.reply else None
-        try:
-            command = await self._codec.decode_message(
-                self._bus.command_class(message.message_type), message.payload
-            )
-        except NoHandler as error:
-            await self._give_up(message, error, redriven, reply)
-            return
+    async def _send_command(
+        self, message: ScheduledMessage, redriven: bool, reply: dict[str, Any] | None
+    ) -> None:
+        command = await self._codec.decode_message(
+            self._bus.command_class(message.message_type), message.payload
+        )
 
         async def complete(value: Any, uow: UnitOfWork) -> None:
             uow.extra.complete_scheduled.append(message.id)
@@ -259,7 +263,7 @@ class Scheduler:
                 context=self._context(message),
                 after_handler=complete,
             )
-        except ScheduledMessageGone:
+        except (ScheduledMessageGone, StoreUnavailable):
             raise
         except DomainError as error:
             await self._rejected(message, error, redriven, reply)
@@ -375,8 +379,8 @@ class Scheduler:
             commit.dead_letters.append(
                 DeadLetter(
                     id=letter_id,
-                    consumer="scheduler",
-                    kind="command",
+                    consumer=SCHEDULER,
+                    kind=message.kind,
                     message_id=message.id,
                     message_type=message.message_type,
                     payload=scheduled_to_json(message),
