@@ -301,13 +301,13 @@ class CatchUpSubscription(EventProcessor):
     async def _process(
         self, record: StoredEvent, tx: ConsumerTransaction, parked: set[str]
     ) -> None:
+        if not self.consumer.wants(record.event_type):
+            return  # before decoding: a consumer is not held up by types it does not handle
         try:
             envelope = await self._codec.decode(record)
         except Exception as error:  # an undecodable event cannot succeed by retrying
             self._park(tx, record, record.stream_id, error, attempts=1)
             parked.add(record.stream_id)
-            return
-        if not self.consumer.wants(record.event_type):
             return
         key = self.consumer.sequence_key(envelope)
         if key in parked:
