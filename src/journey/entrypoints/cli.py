@@ -214,3 +214,6 @@ def bench_kernel(
     except ImportError as error:
         raise _fail(f"the benchmark needs the development dependencies ({error.name})") from None
     run_kernel_benchmark(runs=runs, callers=callers, commands=commands, json_output=json_output)
+
+
+# -- other parts of the system register their commands below, one block each ---------------------

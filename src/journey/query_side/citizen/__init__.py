@@ -1,0 +1,1 @@
+"""Citizen validation: national ID check digits, then a civil-registry check."""
