@@ -10,7 +10,7 @@ numbers no issuer would give out, we say so instead of pretending:
 | PE | RUC | mod 11 | 11 digits; persons' RUC start 10 and embed the DNI |
 | CO | NIT | mod 11 (prime weights) | the *cédula de ciudadanía* has **no** check digit |
 | MX | CURP | mod 10 over 18 chars | also encodes birth date and sex |
-| BR | CPF | two mod 11 digits | all-repeated numbers (111.111.111-11) pass the arithmetic but are invalid |
+| BR | CPF | two mod 11 digits | one repeated digit (111.111.111-11) passes but is never issued |
 | AR | CUIT/CUIL | mod 11 | persons' prefixes 20, 23, 24, 27 |
 | AR | DNI | none | 7-8 digits, format only |
 | EC | cédula | mod 10 (Luhn-like) | province 01-24 or 30, third digit < 6 |
@@ -199,9 +199,7 @@ def _ec_check_digit(body: str) -> str:
 
 def _make_curp(rng: random.Random, birth: date, gender: str, names: tuple[str, str, str]) -> str:
     given, first, second = (_ascii_upper(n) for n in names)
-    inner = lambda word: next((c for c in word[1:] if c in "AEIOU"), "X")  # noqa: E731
-    consonant = lambda word: next((c for c in word[1:] if c.isalpha() and c not in "AEIOU"), "X")  # noqa: E731
-    head = first[0] + inner(first) + (second[0] if second else "X") + given[0]
+    head = first[0] + _inner_vowel(first) + (second[0] if second else "X") + given[0]
     if head in mx_curp._name_blacklist:  # stdnum refuses words the issuer replaces
         head = head[0] + "X" + head[2:]
     state = rng.choice(["DF", "JC", "NL", "PL", "VZ", "GT", "MC", "YN"])
@@ -210,12 +208,20 @@ def _make_curp(rng: random.Random, birth: date, gender: str, names: tuple[str, s
         + birth.strftime("%y%m%d")
         + ("M" if gender == "F" else "H")
         + state
-        + consonant(first)
-        + (consonant(second) if second else "X")
-        + consonant(given)
+        + _inner_consonant(first)
+        + (_inner_consonant(second) if second else "X")
+        + _inner_consonant(given)
         + ("0" if birth.year < 2000 else "A")
     )
     return body + mx_curp.calc_check_digit(body)
+
+
+def _inner_vowel(word: str) -> str:
+    return next((c for c in word[1:] if c in "AEIOU"), "X")
+
+
+def _inner_consonant(word: str) -> str:
+    return next((c for c in word[1:] if c.isalpha() and c not in "AEIOU"), "X")
 
 
 def _ascii_upper(text: str) -> str:
