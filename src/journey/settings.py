@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
     poll_interval: float = Field(1.0, gt=0, description="seconds between looks at a quiet log")
+    providers: str = Field(
+        "simulated",
+        description="simulated (in-process) or the base URL of the providers' HTTP endpoints",
+    )
+    provider_timeout: float = Field(2.0, gt=0, description="seconds per outside call")
+    simulated_latency_ms: float = Field(0.0, ge=0, description="latency of in-process simulators")
+    simulated_error_rate: float = Field(0.0, ge=0, le=1)
 
     @field_validator("event_store", "key_store")
     @classmethod
@@ -43,6 +50,13 @@ class Settings(BaseSettings):
         if value != "memory" and not value.startswith("sqlite:///"):
             raise ValueError(f"unsupported store {value!r}: use sqlite:///path or memory")
         return value
+
+    @field_validator("providers")
+    @classmethod
+    def _known_providers(cls, value: str) -> str:
+        if value != "simulated" and not value.startswith(("http://", "https://")):
+            raise ValueError(f"providers must be 'simulated' or an http(s) URL, not {value!r}")
+        return value.rstrip("/")
 
     @field_validator("broker")
     @classmethod

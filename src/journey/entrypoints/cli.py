@@ -217,3 +217,9 @@ def bench_kernel(
 
 
 # -- other parts of the system register their commands below, one block each ---------------------
+
+# query side: validate-id, prequalify, simulators, bench query
+from journey.entrypoints.query_cli import simulators_app, validate_id  # noqa: E402
+
+app.command("validate-id")(validate_id)
+app.add_typer(simulators_app, name="simulators")

@@ -34,6 +34,7 @@ from stdnum.pe import cui as pe_cui
 from stdnum.pe import ruc as pe_ruc
 
 COUNTRIES = ("AR", "BR", "CL", "CO", "EC", "MX", "PE")
+_NO_CHECK = {"DNI", "CC"}  # documents whose number carries no check digit
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,9 @@ def validate(country: str, raw: str, document: str | None = None) -> IdCheck:
             return IdCheck(True, country, "CUIT", ar_cuit.format(ar_cuit.validate(text)))
         return IdCheck(True, country, "CI", ec_ci.validate(text))
     except stdnum_errors.ValidationError as error:
-        return IdCheck(False, country, kind, None, _reason(error))
+        return IdCheck(
+            False, country, kind, None, _reason(error), has_check_digit=kind not in _NO_CHECK
+        )
 
 
 def _default_document(country: str, text: str) -> str:

@@ -1,0 +1,116 @@
+"""Building the query side from settings: simulators in-process, or real endpoints over HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from journey.cqrs.bus.query_bus import ReadModels
+from journey.cqrs.messages import Query
+from journey.cqrs.runtime import Kernel
+from journey.query_side.cache import Cache, MemoryCache
+from journey.query_side.cdp.port import CustomerDataPlatform
+from journey.query_side.cdp.service import CdpService
+from journey.query_side.citizen.port import CivilRegistry
+from journey.query_side.citizen.service import CitizenValidator
+from journey.query_side.credit.port import CreditBureau
+from journey.query_side.credit.reports import StorageReportStore
+from journey.query_side.credit.service import CreditRecordService
+from journey.query_side.crm.port import CustomerCrm
+from journey.query_side.crm.service import CrmLookupService
+from journey.query_side.evidence import EVIDENCE_EVENTS, KernelEvidenceLog
+from journey.query_side.http.clients import HttpBureau, HttpCdp, HttpCrm, HttpRegistry
+from journey.query_side.prequalification.model import Prequalification, PrequalificationRequest
+from journey.query_side.prequalification.service import Prequalifier, Screener
+from journey.query_side.resilience import Guard, GuardSettings
+from journey.query_side.simulators import Simulators
+from journey.settings import Settings
+
+BUREAUS = ("bureau-a", "bureau-b")  # primary first
+
+
+class GetPrequalification(Query[Prequalification]):
+    """Which products may this applicant have, and why (asks every outside system)."""
+
+    request: PrequalificationRequest
+
+
+@dataclass
+class QuerySide:
+    citizen: CitizenValidator
+    crm: CrmLookupService
+    cdp: CdpService
+    credit: CreditRecordService
+    prequalifier: Prequalifier
+    simulators: Simulators | None
+    http: httpx.AsyncClient | None
+
+    async def close(self) -> None:
+        if self.http is not None:
+            await self.http.aclose()
+
+
+async def install_query_side(
+    kernel: Kernel,
+    settings: Settings,
+    *,
+    screening: Screener,
+    simulators: Simulators | None = None,
+    cache: Cache | None = None,
+) -> QuerySide:
+    """Build the services, register the evidence events and the prequalification query."""
+    kernel.registry.register(
+        *(e for e in EVIDENCE_EVENTS if not kernel.registry.is_known(e.event_type))
+    )
+    cache = cache or MemoryCache()
+    guard = GuardSettings(timeout=settings.provider_timeout)
+    http: httpx.AsyncClient | None = None
+    registry: CivilRegistry
+    crm: CustomerCrm
+    cdp: CustomerDataPlatform
+    bureaus: list[CreditBureau]
+    if settings.providers == "simulated":
+        simulators = simulators or Simulators.build(
+            latency=settings.simulated_latency_ms / 1000,
+            error_rate=settings.simulated_error_rate,
+            clock=kernel.clock,
+        )
+        registry, crm, cdp = simulators.registry, simulators.crm, simulators.cdp
+        bureaus = list(simulators.bureaus)
+    else:
+        http = httpx.AsyncClient(
+            base_url=settings.providers,
+            timeout=settings.provider_timeout,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+        )
+        registry, crm, cdp = HttpRegistry(http), HttpCrm(http), HttpCdp(http)
+        bureaus = [HttpBureau(http, name) for name in BUREAUS]
+        simulators = None
+    citizen = CitizenValidator(
+        registry, guard=Guard("registry", guard), cache=cache, clock=kernel.clock
+    )
+    crm_service = CrmLookupService(crm, guard=Guard("crm", guard), cache=cache)
+    cdp_service = CdpService(cdp, guard=Guard("cdp", guard), cache=cache)
+    credit = CreditRecordService(
+        bureaus,
+        reports=StorageReportStore(kernel.storage),
+        guards={bureau.name: Guard(bureau.name, guard) for bureau in bureaus},
+        clock=kernel.clock,
+    )
+    prequalifier = Prequalifier(
+        screening=screening,
+        citizen=citizen,
+        crm=crm_service,
+        cdp=cdp_service,
+        credit=credit,
+        clock=kernel.clock,
+        evidence=KernelEvidenceLog(kernel.storage, kernel.codec, kernel.clock),
+    )
+
+    async def get_prequalification(query: GetPrequalification, _: ReadModels) -> Any:
+        return await prequalifier.prequalify(query.request)
+
+    kernel.queries.register(GetPrequalification, get_prequalification)
+    return QuerySide(citizen, crm_service, cdp_service, credit, prequalifier, simulators, http)

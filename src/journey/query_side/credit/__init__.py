@@ -1,0 +1,1 @@
+"""Credit record: bureau reports normalized to a common risk tier."""

@@ -1,0 +1,143 @@
+"""Simulated credit bureaus over the population's credit files, billing each distinct pull."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+from journey.cqrs.clock import Clock, SystemClock
+from journey.query_side.credit.model import CreditReport, Inquiry, Score, Summary, Tradeline
+from journey.query_side.credit.port import CreditSubject
+from journey.query_side.credit.scales import FICO_LIKE, ScoreScale
+from journey.query_side.population import CreditFile, Population, default_population
+from journey.query_side.simulation import SimulationKnobs
+from journey.query_side.subjects import subject_key
+
+_KIND: dict[str, Literal["REVOLVING", "INSTALLMENT", "MORTGAGE"]] = {
+    "credit_card": "REVOLVING",
+    "telco": "REVOLVING",
+    "personal_loan": "INSTALLMENT",
+    "auto_loan": "INSTALLMENT",
+    "mortgage": "MORTGAGE",
+}
+
+
+class SimulatedBureau:
+    """A bureau with its own score scale. `billed` counts distinct (billed) pulls."""
+
+    def __init__(
+        self,
+        name: str = "bureau-a",
+        scale: ScoreScale = FICO_LIKE,
+        *,
+        population: Population | None = None,
+        knobs: SimulationKnobs | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.name = name
+        self.scale = scale
+        self._population = population or default_population()
+        self.knobs = knobs or SimulationKnobs()
+        self._clock = clock or SystemClock()
+        self._pulls: dict[str, CreditReport] = {}
+        self.billed = 0
+
+    async def pull(self, subject: CreditSubject, *, pull_id: str, hard: bool) -> CreditReport:
+        await self.knobs.before_call(self.name)
+        known = self._pulls.get(pull_id)
+        if known is not None:
+            return known
+        self.billed += 1
+        person = self._population.find(subject.country, subject.national_id)
+        report = self._report(
+            subject_key(subject.country, subject.national_id),
+            pull_id,
+            hard,
+            None if person is None else person.credit,
+        )
+        self._pulls[pull_id] = report
+        return report
+
+    def _report(
+        self, subject: str, pull_id: str, hard: bool, credit: CreditFile | None
+    ) -> CreditReport:
+        now = self._clock.now()
+        if credit is None or credit.score is None:
+            return CreditReport(
+                bureau=self.name,
+                subject=subject,
+                pull_id=pull_id,
+                pulled_at=now,
+                hard_pull=hard,
+                hit="NO_HIT",
+                score=None,
+                risk_tier=None,
+            )
+        value = self.scale.from_reference(credit.score)
+        tradelines = [
+            Tradeline(
+                kind=_KIND[account.kind],
+                opened=account.opened,
+                limit=account.limit,
+                balance=account.balance,
+                status=account.status,
+                worst_dpd_24m=account.worst_delinquency_days,
+            )
+            for account in credit.accounts
+        ]
+        summary = _summary(tradelines, credit)
+        today = now.date()
+        inquiries = [
+            Inquiry(date=today - timedelta(days=30 * (n + 1)), hard=True)
+            for n in range(credit.hard_inquiries_12m)
+        ]
+        return CreditReport(
+            bureau=self.name,
+            subject=subject,
+            pull_id=pull_id,
+            pulled_at=now,
+            hard_pull=hard,
+            hit="THIN" if len(tradelines) < 2 else "HIT",
+            score=Score(
+                model=self.scale.model,
+                value=value,
+                range_min=self.scale.minimum,
+                range_max=self.scale.maximum,
+                reason_codes=_reasons(summary, tradelines),
+            ),
+            risk_tier=self.scale.tier(value),
+            tradelines=tradelines,
+            inquiries=inquiries,
+            public_records=list(credit.public_records),
+            summary=summary,
+        )
+
+
+def _summary(tradelines: list[Tradeline], credit: CreditFile) -> Summary:
+    revolving = [t for t in tradelines if t.kind == "REVOLVING" and t.status == "open"]
+    limit = sum(t.limit for t in revolving)
+    return Summary(
+        utilization=round(sum(t.balance for t in revolving) / limit, 3) if limit else 0.0,
+        open_accounts=sum(1 for t in tradelines if t.status == "open"),
+        delinquent_accounts=sum(1 for t in tradelines if t.worst_dpd_24m >= 30),
+        max_dpd_12m=max((t.worst_dpd_24m for t in tradelines), default=0),
+        hard_inquiries_12m=credit.hard_inquiries_12m,
+        public_records=len(credit.public_records),
+    )
+
+
+def _reasons(summary: Summary, tradelines: list[Tradeline]) -> list[str]:
+    """Up to four adverse-action style reason codes, most important first."""
+    reasons = []
+    if summary.max_dpd_12m >= 30:
+        reasons.append("R02 serious delinquency")
+    if summary.public_records:
+        reasons.append("R05 public record on file")
+    if summary.utilization > 0.3:
+        reasons.append("R01 proportion of balances to credit limits is too high")
+    if summary.hard_inquiries_12m >= 3:
+        reasons.append("R03 too many recent inquiries")
+    oldest = min((t.opened for t in tradelines), default=None)
+    if oldest is not None and (date(2026, 1, 1) - oldest).days < 365 * 2:
+        reasons.append("R04 length of credit history too short")
+    return reasons[:4]

@@ -1,0 +1,1 @@
+"""Customer CRM: is the applicant already a customer, what do they hold, how to reach them."""

@@ -1,0 +1,1 @@
+"""The outside systems over HTTP: a server for the simulators, and httpx adapters for the ports."""

@@ -1,0 +1,1 @@
+"""Prequalification: ask every outside system at once, decide, keep what they said."""

@@ -1,0 +1,301 @@
+"""The prequalifier: all five outside systems at once, one decision, the answers as evidence."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from journey.catalog import Catalog, RiskTier, default_catalog
+from journey.cqrs.clock import Clock, SystemClock
+from journey.cqrs.ids import new_id
+from journey.query_side.cdp.model import Identity
+from journey.query_side.cdp.service import CdpLookup, CdpService
+from journey.query_side.citizen.service import CitizenValidator
+from journey.query_side.credit.model import CreditCheck
+from journey.query_side.credit.service import CreditRecordService
+from journey.query_side.crm.service import CrmLookup, CrmLookupService
+from journey.query_side.prequalification.checks import (
+    judge_cdp,
+    judge_citizen,
+    judge_credit,
+    judge_crm,
+)
+from journey.query_side.prequalification.model import (
+    Applicant,
+    CheckResult,
+    Decision,
+    Prequalification,
+    PrequalificationRequest,
+    ProductOffer,
+    Service,
+    Verdict,
+)
+from journey.query_side.resilience import ProviderRejected, ProviderUnavailable
+
+CHECK_DEADLINE = 5.0  # seconds for any one outside system, retries included
+
+
+class Screener(Protocol):
+    """Restrictive-list screening as the prequalifier needs it (see `screening_check`)."""
+
+    async def check(self, applicant: Applicant) -> CheckResult: ...
+
+
+class EvidenceLog(Protocol):
+    async def record(
+        self, application_id: str, applicant: Applicant, checks: list[CheckResult]
+    ) -> None:
+        """Keep every outside answer of an application as an immutable event."""
+        ...
+
+
+class Prequalifier:
+    def __init__(
+        self,
+        *,
+        screening: Screener,
+        citizen: CitizenValidator,
+        crm: CrmLookupService,
+        cdp: CdpService,
+        credit: CreditRecordService,
+        catalog: Catalog | None = None,
+        clock: Clock | None = None,
+        evidence: EvidenceLog | None = None,
+        deadline: float = CHECK_DEADLINE,
+    ) -> None:
+        self._screening = screening
+        self._citizen = citizen
+        self._crm = crm
+        self._cdp = cdp
+        self._credit = credit
+        self.catalog = catalog or default_catalog()
+        self._clock = clock or SystemClock()
+        self._evidence = evidence
+        self._deadline = deadline
+
+    async def prequalify(
+        self, request: PrequalificationRequest, *, sequential: bool = False
+    ) -> Prequalification:
+        """Ask every outside system (at once; `sequential` only to measure the difference)."""
+        started = time.perf_counter()
+        product = self.catalog.product(request.product_code)  # UnknownProduct: bad input
+        applicant = request.applicant
+        request_id = request.request_id or new_id()
+        transaction = request.application_id or request_id
+        asks = (
+            self._bounded("screening", lambda: self._screening.check(applicant)),
+            self._bounded("citizen", lambda: self._citizen_check(applicant)),
+            self._bounded("crm", lambda: self._crm_check(applicant, product.code)),
+            self._bounded("cdp", lambda: self._cdp_check(applicant)),
+            self._bounded(
+                "credit", lambda: self._credit_check(applicant, transaction, request.bureau_consent)
+            ),
+        )
+        if sequential:
+            screening, citizen, crm, cdp, credit = [await ask for ask in asks]
+        else:
+            screening, citizen, crm, cdp, credit = await asyncio.gather(*asks)
+        checks = [screening, citizen, crm, cdp, credit]
+        tier = _tier(credit)
+        held = set(crm.answer.get("held", []))
+        preferred = cdp.answer.get("offer_products", [])
+        offers = self._offers(tier, held, preferred, credit.outcome == "UNAVAILABLE")
+        decision = _decide(checks, offers)
+        eligible = any(offer.code == product.code for offer in offers)
+        result = Prequalification(
+            request_id=request_id,
+            decision=decision,
+            product_code=product.code,
+            product_eligible=eligible and decision is Decision.ELIGIBLE,
+            offers=offers if decision is Decision.ELIGIBLE else [],
+            customer_reasons=_customer_reasons(checks, decision, eligible, product.code),
+            risk_tier=tier,
+            checks=checks,
+            elapsed_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
+        if request.application_id is not None and self._evidence is not None:
+            await self._evidence.record(request.application_id, applicant, checks)
+            result = result.model_copy(update={"evidence_recorded": True})
+        return result
+
+    # -- the five checks ---------------------------------------------------------------------------
+    async def _citizen_check(self, applicant: Applicant) -> CheckResult:
+        started = time.perf_counter()
+        validation = await self._citizen.validate(
+            applicant.country,
+            applicant.national_id,
+            given_names=applicant.given_names,
+            surnames=applicant.surnames,
+        )
+        verdict, reasons, customer = judge_citizen(applicant, validation, self._clock.now().date())
+        return CheckResult(
+            service="citizen",
+            verdict=verdict,
+            outcome=validation.registry_status if validation.id_valid else "INVALID_ID",
+            reasons=reasons,
+            customer_reason=customer,
+            provider=validation.source,
+            elapsed_ms=_ms(started),
+            answer=validation.model_dump(mode="json"),
+        )
+
+    async def _crm_check(self, applicant: Applicant, product_code: str) -> CheckResult:
+        started = time.perf_counter()
+        lookup: CrmLookup = await self._crm.lookup(applicant.country, applicant.national_id)
+        verdict, reasons, customer = judge_crm(lookup, product_code)
+        answer: dict[str, Any] = lookup.model_dump(mode="json")
+        answer["held"] = (
+            [p.code for p in lookup.customer.products if p.status == "active"]
+            if lookup.customer
+            else []
+        )
+        return CheckResult(
+            service="crm",
+            verdict=verdict,
+            outcome="CUSTOMER" if lookup.customer else "NOT_A_CUSTOMER",
+            reasons=reasons,
+            customer_reason=customer,
+            provider=self._crm.crm.name,
+            elapsed_ms=_ms(started),
+            answer=answer,
+        )
+
+    async def _cdp_check(self, applicant: Applicant) -> CheckResult:
+        started = time.perf_counter()
+        identities = [
+            Identity(namespace=namespace, value=value)
+            for namespace, value in (
+                ("email", applicant.email),
+                ("phone", applicant.phone),
+                ("device", applicant.device_id),
+            )
+            if value
+        ]
+        lookup: CdpLookup = await self._cdp.profile(
+            applicant.country, applicant.national_id, identities
+        )
+        verdict, reasons, customer = judge_cdp(lookup)
+        answer: dict[str, Any] = lookup.model_dump(mode="json")
+        answer["offer_products"] = lookup.profile.offer.products if lookup.profile else []
+        return CheckResult(
+            service="cdp",
+            verdict=verdict,
+            outcome="PROFILE" if lookup.profile else "NO_PROFILE",
+            reasons=reasons,
+            customer_reason=customer,
+            provider=self._cdp.cdp.name,
+            elapsed_ms=_ms(started),
+            answer=answer,
+        )
+
+    async def _credit_check(
+        self, applicant: Applicant, transaction: str, consented: bool
+    ) -> CheckResult:
+        started = time.perf_counter()
+        check: CreditCheck = await self._credit.check(
+            applicant.country,
+            applicant.national_id,
+            transaction_id=transaction,
+            consented=consented,
+        )
+        verdict, reasons, customer = judge_credit(check)
+        report = check.report
+        return CheckResult(
+            service="credit",
+            verdict=verdict,
+            outcome="UNAVAILABLE" if check.outcome == "BUREAU_UNAVAILABLE" else check.outcome,
+            reasons=reasons,
+            customer_reason=customer,
+            provider=report.bureau if report else ",".join(check.bureaus_tried) or "none",
+            provider_version=report.score.model if report and report.score else None,
+            from_cache=check.outcome == "REUSED",
+            elapsed_ms=_ms(started),
+            answer=check.model_dump(mode="json"),
+        )
+
+    async def _bounded(
+        self, service: Service, check: Callable[[], Awaitable[CheckResult]]
+    ) -> CheckResult:
+        """Run one check within the deadline; an outside system that cannot answer refers."""
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self._deadline):
+                return await check()
+        except (ProviderUnavailable, ProviderRejected, TimeoutError) as error:
+            reason = getattr(error, "reason", None) or f"no answer within {self._deadline:g} s"
+            return CheckResult(
+                service=service,
+                verdict=Verdict.REFER,
+                outcome="UNAVAILABLE",
+                reasons=[f"{service} could not be asked: {reason}"],
+                customer_reason="we need a little more time to review your application",
+                provider=getattr(error, "service", service),
+                elapsed_ms=_ms(started),
+            )
+
+    # -- deciding ----------------------------------------------------------------------------------
+    def _offers(
+        self,
+        tier: RiskTier | None,
+        held: set[str],
+        preferred: list[str],
+        credit_unknown: bool,
+    ) -> list[ProductOffer]:
+        if credit_unknown:
+            return []
+        eligible = [
+            product
+            for product in self.catalog.products
+            if product.allows(tier) and product.code not in held
+        ]
+        eligible.sort(key=lambda p: preferred.index(p.code) if p.code in preferred else 99)
+        return [
+            ProductOffer(
+                code=product.code,
+                name=product.name,
+                credit_limit=product.limit_for(tier),
+                annual_fee=product.annual_fee,
+                designs=list(product.designs),
+            )
+            for product in eligible
+        ]
+
+
+def _decide(checks: list[CheckResult], offers: list[ProductOffer]) -> Decision:
+    verdicts = {check.verdict for check in checks}
+    if Verdict.FAIL in verdicts:
+        return Decision.NOT_ELIGIBLE
+    if Verdict.REFER in verdicts:
+        return Decision.REFER
+    return Decision.ELIGIBLE if offers else Decision.NOT_ELIGIBLE
+
+
+def _customer_reasons(
+    checks: list[CheckResult], decision: Decision, eligible: bool, product_code: str
+) -> list[str]:
+    reasons = list(
+        dict.fromkeys(
+            check.customer_reason
+            for check in checks
+            if check.customer_reason and check.verdict is not Verdict.PASS
+        )
+    )
+    if decision is Decision.ELIGIBLE and not eligible:
+        reasons.append(f"{product_code} is not available to you; see the other offers")
+    if decision is Decision.NOT_ELIGIBLE and not reasons:
+        reasons.append("no product fits your profile at the moment")
+    return reasons
+
+
+def _tier(credit: CheckResult) -> RiskTier | None:
+    report = credit.answer.get("report") if credit.answer else None
+    if not report:
+        return None
+    tier = report.get("risk_tier")
+    return tier if tier in ("A", "B", "C", "D", "E") else None
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
