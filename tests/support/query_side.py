@@ -24,7 +24,7 @@ class SetScreener:
         self.hits = hits or set()
         self.possible = possible or set()
 
-    async def check(self, applicant: Applicant) -> CheckResult:
+    async def check(self, applicant: Applicant, *, keep_evidence: bool = True) -> CheckResult:
         if applicant.national_id in self.hits:
             verdict, outcome = Verdict.FAIL, "HIT"
         elif applicant.national_id in self.possible:

@@ -219,7 +219,17 @@ def bench_kernel(
 # -- other parts of the system register their commands below, one block each ---------------------
 
 # query side: validate-id, prequalify, simulators, bench query
-from journey.entrypoints.query_cli import simulators_app, validate_id  # noqa: E402
+from journey.entrypoints.query_cli import prequalify, simulators_app, validate_id  # noqa: E402
 
 app.command("validate-id")(validate_id)
+app.command("prequalify")(prequalify)
 app.add_typer(simulators_app, name="simulators")
+
+from journey.entrypoints.screening_cli import screen  # noqa: E402
+
+app.command("screen")(screen)
+
+from journey.entrypoints.testbench_cli import bench_testbench, testbench_app  # noqa: E402
+
+app.add_typer(testbench_app, name="testbench")
+bench_app.command("testbench")(bench_testbench)

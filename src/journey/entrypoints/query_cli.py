@@ -10,7 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from journey.catalog import UnknownProduct, default_catalog
 from journey.query_side.citizen.national_ids import COUNTRIES, UnsupportedCountry, validate
+from journey.query_side.prequalification.model import Prequalification
 
 out = Console()
 err = Console(stderr=True)
@@ -92,3 +94,138 @@ def parse_date(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise _fail(f"{text!r} is not a date (use YYYY-MM-DD)", 2) from None
+
+
+def prequalify(
+    national_id: Annotated[str, typer.Option(help="The applicant's national id.")],
+    country: Annotated[str, typer.Option(help=f"ISO country code: {', '.join(COUNTRIES)}.")],
+    product: Annotated[str, typer.Option(help="Product code, e.g. CLASSIC, GOLD.")],
+    given_names: Annotated[
+        str | None, typer.Option(help="As on the id (default: the registry's record).")
+    ] = None,
+    surnames: Annotated[
+        str | None, typer.Option(help="Space-separated (default: the registry's record).")
+    ] = None,
+    birth_date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD (default: the registry's record).")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="For identity resolution in the CDP.")] = None,
+    phone: Annotated[str | None, typer.Option(help="For identity resolution in the CDP.")] = None,
+    bureau_consent: Annotated[
+        bool, typer.Option(help="The applicant authorized the bureau check.")
+    ] = True,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Ask every outside system at once and say which products the applicant may have."""
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from journey.bootstrap import bootstrap
+    from journey.cqrs.store.errors import StoreError
+    from journey.log_config import configure_logging
+    from journey.query_side.assembly import install_query_side
+    from journey.query_side.prequalification.model import Applicant, PrequalificationRequest
+    from journey.settings import Settings
+
+    born = parse_date(birth_date)
+    try:
+        default_catalog().product(product)
+    except UnknownProduct as error:
+        raise _fail(str(error), 2) from None
+
+    async def run() -> Prequalification:
+        settings = Settings()
+        configure_logging("warning", settings.log_format)
+        kernel = await bootstrap(settings)
+        query_side = await install_query_side(kernel, settings)
+        try:
+            names = (given_names, surnames.split() if surnames else None, born)
+            if None in names:
+                record = await query_side.citizen.record(country, national_id)
+                if record is None:
+                    raise _fail(
+                        "the registry does not know this id: give --given-names, --surnames "
+                        "and --birth-date",
+                        2,
+                    )
+                names = (
+                    given_names or record.given_names,
+                    surnames.split() if surnames else record.surnames,
+                    born or record.birth_date,
+                )
+            applicant = Applicant(
+                country=country,
+                national_id=national_id,
+                given_names=names[0],
+                surnames=names[1],
+                birth_date=names[2],
+                email=email,
+                phone=phone,
+            )
+            return await query_side.prequalifier.prequalify(
+                PrequalificationRequest(
+                    applicant=applicant, product_code=product, bureau_consent=bureau_consent
+                )
+            )
+        finally:
+            await query_side.close()
+            await kernel.close()
+
+    try:
+        result = asyncio.run(run())
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise _fail(f"invalid {where or 'input'}: {first['msg']}", 2) from None
+    except UnsupportedCountry as error:
+        raise _fail(str(error), 2) from None
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    _show(result, json_output)
+
+
+def _show(result: Prequalification, json_output: bool) -> None:
+    summary = {
+        **result.for_customer(),
+        "risk_tier": result.risk_tier,
+        "elapsed_ms": result.elapsed_ms,
+        "checks": [
+            {
+                "service": check.service,
+                "verdict": check.verdict.value,
+                "outcome": check.outcome,
+                "provider": check.provider,
+                "from_cache": check.from_cache,
+                "elapsed_ms": check.elapsed_ms,
+                "reasons": check.reasons,
+            }
+            for check in result.checks
+        ],
+    }
+    if json_output:
+        print(json.dumps(summary, ensure_ascii=False))
+        return
+    out.print(
+        f"[bold]{result.decision.value}[/] for {result.product_code} ({result.elapsed_ms} ms)"
+    )
+    for reason in result.customer_reasons:
+        out.print(f"  - {reason}")
+    if result.offers:
+        offers = Table("offer", "limit", "annual fee", "designs")
+        for offer in result.offers:
+            offers.add_row(
+                offer.code, str(offer.credit_limit), str(offer.annual_fee), ", ".join(offer.designs)
+            )
+        out.print(offers)
+    checks = Table("check", "verdict", "outcome", "provider", "ms", "reasons")
+    for check in result.checks:
+        checks.add_row(
+            check.service,
+            check.verdict.value,
+            check.outcome,
+            check.provider,
+            f"{check.elapsed_ms:.1f}",
+            "; ".join(check.reasons),
+        )
+    out.print(checks)

@@ -23,8 +23,10 @@ from journey.query_side.crm.service import CrmLookupService
 from journey.query_side.evidence import EVIDENCE_EVENTS, KernelEvidenceLog
 from journey.query_side.http.clients import HttpBureau, HttpCdp, HttpCrm, HttpRegistry
 from journey.query_side.prequalification.model import Prequalification, PrequalificationRequest
-from journey.query_side.prequalification.service import Prequalifier, Screener
+from journey.query_side.prequalification.service import Prequalifier
 from journey.query_side.resilience import Guard, GuardSettings
+from journey.query_side.restrictive_lists.port import RestrictiveListScreening
+from journey.query_side.screening import DocumentClearanceStore, HttpScreening, ScreeningCheck
 from journey.query_side.simulators import Simulators
 from journey.settings import Settings
 
@@ -44,6 +46,7 @@ class QuerySide:
     cdp: CdpService
     credit: CreditRecordService
     prequalifier: Prequalifier
+    screening: ScreeningCheck
     simulators: Simulators | None
     http: httpx.AsyncClient | None
 
@@ -56,7 +59,6 @@ async def install_query_side(
     kernel: Kernel,
     settings: Settings,
     *,
-    screening: Screener,
     simulators: Simulators | None = None,
     cache: Cache | None = None,
 ) -> QuerySide:
@@ -71,14 +73,17 @@ async def install_query_side(
     crm: CustomerCrm
     cdp: CustomerDataPlatform
     bureaus: list[CreditBureau]
+    lists: RestrictiveListScreening
     if settings.providers == "simulated":
         simulators = simulators or Simulators.build(
             latency=settings.simulated_latency_ms / 1000,
             error_rate=settings.simulated_error_rate,
             clock=kernel.clock,
+            clearances=DocumentClearanceStore(kernel.storage),
         )
         registry, crm, cdp = simulators.registry, simulators.crm, simulators.cdp
         bureaus = list(simulators.bureaus)
+        lists = simulators.screening
     else:
         http = httpx.AsyncClient(
             base_url=settings.providers,
@@ -87,7 +92,14 @@ async def install_query_side(
         )
         registry, crm, cdp = HttpRegistry(http), HttpCrm(http), HttpCdp(http)
         bureaus = [HttpBureau(http, name) for name in BUREAUS]
+        lists = HttpScreening(http)
         simulators = None
+    screening = ScreeningCheck(
+        lists,
+        provider=getattr(lists, "name", "screening"),
+        guard=Guard("screening", guard),
+        cache=cache,
+    )
     citizen = CitizenValidator(
         registry, guard=Guard("registry", guard), cache=cache, clock=kernel.clock
     )
@@ -113,4 +125,6 @@ async def install_query_side(
         return await prequalifier.prequalify(query.request)
 
     kernel.queries.register(GetPrequalification, get_prequalification)
-    return QuerySide(citizen, crm_service, cdp_service, credit, prequalifier, simulators, http)
+    return QuerySide(
+        citizen, crm_service, cdp_service, credit, prequalifier, screening, simulators, http
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -166,14 +167,20 @@ def default_population() -> Population:
     return Population()
 
 
+@functools.lru_cache(maxsize=65_536)
 def fold(text: str) -> str:
     """Upper case without accents: the form names are compared and ids keyed in."""
     decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():
+        return decomposed.upper()
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+
+
 def _key(national_id: str) -> str:
-    return "".join(c for c in fold(national_id) if c.isalnum())
+    return _NOT_ALNUM.sub("", fold(national_id))
 
 
 def _matches(person: Person, name: str, value: object) -> bool:

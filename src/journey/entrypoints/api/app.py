@@ -14,6 +14,7 @@ import journey
 from journey.bootstrap import bootstrap
 from journey.cqrs.runtime import Kernel
 from journey.observability.metrics import KernelMetrics
+from journey.runtime_tuning import freeze_startup_objects
 from journey.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, *, kernel: Kernel | None = None
         running.commands.use(metrics.middleware)
         app.state.kernel = running
         await running.start()
+        freeze_startup_objects()
         try:
             yield
         finally:

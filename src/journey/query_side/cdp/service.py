@@ -19,6 +19,7 @@ class CdpLookup(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     profile: CdpProfile | None
+    from_cache: bool = False
 
 
 class CdpService:
@@ -40,14 +41,14 @@ class CdpService:
     ) -> CdpLookup:
         """The person's resolved profile (raises `ProviderUnavailable` when the CDP is down)."""
         every = [Identity(namespace="national_id", value=f"{country}:{national_id}"), *identities]
-        answer, _ = await cached(
+        answer, hit = await cached(
             self._cache,
             f"cdp:{subject_key(country, national_id)}",
             self._ttl,
             CdpLookup,
             lambda: self._ask(every),
         )
-        return answer
+        return answer.model_copy(update={"from_cache": True}) if hit else answer
 
     async def _ask(self, identities: Sequence[Identity]) -> CdpLookup:
         profile = await self.guard.call(lambda: self.cdp.resolve(identities), idempotent=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -120,7 +121,8 @@ class SimulatedCdp:
         return profile_id
 
     def _seed(self, person: Person) -> None:
-        for identity in _identities_of(person):
+        identities = _identities_of(person)
+        for identity in identities:
             self._unseeded.pop(_key(identity), None)
         rng = random.Random(f"{self._seed_base}:{person.person_id}")
         age = (date(2026, 1, 1) - person.birth_date).days // 365
@@ -130,13 +132,15 @@ class SimulatedCdp:
         when = datetime(2025, 11, 1, tzinfo=UTC)
 
         def consent(purpose: Purpose, basis: LegalBasis, granted: bool) -> Consent:
-            return Consent(
+            # Built from trusted constants: skipping validation keeps first contact cheap.
+            return Consent.model_construct(
                 purpose=purpose,
                 legal_basis=basis,
                 granted=granted,
                 text_version=TEXT_VERSION,
                 channel="web",
                 captured_at=when,
+                withdrawn_at=None,
             )
 
         profile_id = f"cdp-{person.person_id}"
@@ -159,7 +163,7 @@ class SimulatedCdp:
             ],
             known=True,
         )
-        *known, device = _identities_of(person)
+        *known, device = identities
         self._link(profile_id, known)
         if rng.random() < 0.3:
             # Browsed anonymously before applying: a separate profile until stitched.
@@ -190,11 +194,16 @@ class SimulatedCdp:
 def _identities_of(person: Person) -> list[Identity]:
     """A person's identifiers; the device comes last."""
     return [
-        Identity(namespace="national_id", value=f"{person.country}:{person.national_id}"),
-        Identity(namespace="email", value=person.email),
-        Identity(namespace="phone", value=person.phone),
-        Identity(namespace="device", value=person.device_id),
+        Identity.model_construct(
+            namespace="national_id", value=f"{person.country}:{person.national_id}"
+        ),
+        Identity.model_construct(namespace="email", value=person.email),
+        Identity.model_construct(namespace="phone", value=person.phone),
+        Identity.model_construct(namespace="device", value=person.device_id),
     ]
+
+
+_NOT_KEY = re.compile(r"[^0-9A-Z:]")
 
 
 def _key(identity: Identity) -> tuple[str, str]:
@@ -202,5 +211,5 @@ def _key(identity: Identity) -> tuple[str, str]:
     if identity.namespace == "email":
         value = value.lower()
     elif identity.namespace in ("phone", "national_id"):
-        value = "".join(c for c in value.upper() if c.isalnum() or c == ":")
+        value = _NOT_KEY.sub("", value.upper())
     return identity.namespace, value

@@ -43,6 +43,7 @@ class CitizenValidation(BaseModel):
     registered_name: str | None
     source: str
     checked_at: datetime
+    from_cache: bool = False
 
     @property
     def passes(self) -> bool:

@@ -45,6 +45,17 @@ class CitizenValidator:
         self._clock = clock or SystemClock()
         self._ttl = ttl
 
+    @property
+    def registry(self) -> CivilRegistry:
+        return self._registry
+
+    async def record(self, country: str, national_id: str) -> RegistryRecord | None:
+        """The registry's entry for a valid id, guarded and cached (None when there is none)."""
+        check = validate(country, national_id)
+        if not check.valid or check.normalized is None:
+            return None
+        return await self._lookup(check.country, check.normalized)
+
     async def validate(
         self,
         country: str,
@@ -59,20 +70,25 @@ class CitizenValidator:
         if not check.valid or check.normalized is None:
             return self._answer(check, "NOT_FOUND", None, None, source="check digits")
         try:
-            record = await self._lookup(check.country, check.normalized)
+            record, hit = await self._cached_lookup(check.country, check.normalized)
         except ProviderUnavailable:
             return self._answer(check, "UNAVAILABLE", None, None)
         if record is None:
-            return self._answer(check, "NOT_FOUND", None, None)
+            return self._answer(check, "NOT_FOUND", None, None, from_cache=hit)
         score = name_match(given_names, surnames, record) if (given_names or surnames) else None
-        return self._answer(check, record.status, record, score)
+        return self._answer(check, record.status, record, score, from_cache=hit)
 
     async def _lookup(self, country: str, national_id: str) -> RegistryRecord | None:
+        return (await self._cached_lookup(country, national_id))[0]
+
+    async def _cached_lookup(
+        self, country: str, national_id: str
+    ) -> tuple[RegistryRecord | None, bool]:
         key = f"registry:{subject_key(country, national_id)}"
-        found, _ = await cached(
+        found, hit = await cached(
             self._cache, key, self._ttl, _Lookup, lambda: self._ask(country, national_id)
         )
-        return found.record
+        return found.record, hit
 
     async def _ask(self, country: str, national_id: str) -> _Lookup:
         record = await self.guard.call(
@@ -88,6 +104,7 @@ class CitizenValidator:
         score: float | None,
         *,
         source: str | None = None,
+        from_cache: bool = False,
     ) -> CitizenValidation:
         return CitizenValidation(
             country=check.country,
@@ -101,6 +118,7 @@ class CitizenValidator:
             registered_name=None if record is None else full_name(record),
             source=source or self._registry.name,
             checked_at=self._clock.now(),
+            from_cache=from_cache,
         )
 
 

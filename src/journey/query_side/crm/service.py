@@ -19,6 +19,7 @@ class CrmLookup(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     customer: CrmCustomer | None
+    from_cache: bool = False
 
 
 class CrmLookupService:
@@ -37,14 +38,14 @@ class CrmLookupService:
 
     async def lookup(self, country: str, national_id: str) -> CrmLookup:
         """Raises `ProviderUnavailable` when the CRM cannot be reached."""
-        answer, _ = await cached(
+        answer, hit = await cached(
             self._cache,
             self._key(country, national_id),
             self._ttl,
             CrmLookup,
             lambda: self._ask(country, national_id),
         )
-        return answer
+        return answer.model_copy(update={"from_cache": True}) if hit else answer
 
     async def forget(self, country: str, national_id: str) -> None:
         """Drop the cached answer (after the command side changed the customer)."""

@@ -23,7 +23,9 @@ from journey.query_side.resilience import ProviderError, ProviderRejected
 M = TypeVar("M", bound=BaseModel)
 
 
-class _HttpProvider:
+class HttpProvider:
+    """What every HTTP adapter shares: one request, its failure mapped to our errors."""
+
     def __init__(self, name: str, client: httpx.AsyncClient) -> None:
         self.name = name
         self._client = client
@@ -57,7 +59,7 @@ class _HttpProvider:
             raise ProviderError(self.name, "answered something we cannot read") from error
 
 
-class HttpRegistry(_HttpProvider):
+class HttpRegistry(HttpProvider):
     def __init__(self, client: httpx.AsyncClient, name: str = "registry") -> None:
         super().__init__(name, client)
 
@@ -66,7 +68,7 @@ class HttpRegistry(_HttpProvider):
         return await self._call("POST", "/registry/lookup", RegistryRecord, body=body)
 
 
-class HttpCrm(_HttpProvider):
+class HttpCrm(HttpProvider):
     def __init__(self, client: httpx.AsyncClient, name: str = "crm") -> None:
         super().__init__(name, client)
 
@@ -87,7 +89,7 @@ class HttpCrm(_HttpProvider):
         return customer
 
 
-class HttpCdp(_HttpProvider):
+class HttpCdp(HttpProvider):
     def __init__(self, client: httpx.AsyncClient, name: str = "cdp") -> None:
         super().__init__(name, client)
 
@@ -106,7 +108,7 @@ class HttpCdp(_HttpProvider):
         return profile
 
 
-class HttpBureau(_HttpProvider):
+class HttpBureau(HttpProvider):
     def __init__(self, client: httpx.AsyncClient, name: str) -> None:
         super().__init__(name, client)
 

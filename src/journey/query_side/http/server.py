@@ -20,6 +20,13 @@ from journey.query_side.credit.model import CreditReport
 from journey.query_side.credit.port import CreditSubject
 from journey.query_side.crm.model import CrmCustomer, CustomerUpsert
 from journey.query_side.resilience import ProviderError
+from journey.query_side.restrictive_lists.model import (
+    Clearance,
+    ClearanceRequest,
+    ScreeningResult,
+    ScreeningSubject,
+)
+from journey.query_side.restrictive_lists.port import ScreeningError
 from journey.query_side.simulators import Simulators
 
 T = TypeVar("T")
@@ -58,7 +65,8 @@ def create_simulators_app(simulators: Simulators | None = None) -> FastAPI:
     sims = simulators or Simulators.build()
     app = FastAPI(
         title="Customer Journey simulated providers",
-        description="Civil registry, CRM, CDP and credit bureaus over a synthetic population.",
+        description="Civil registry, CRM, CDP, credit bureaus and list screening over a "
+        "synthetic population.",
     )
     app.state.simulators = sims
 
@@ -103,6 +111,22 @@ def create_simulators_app(simulators: Simulators | None = None) -> FastAPI:
         except LookupError:
             return _problem(404, "Unknown bureau", f"no bureau named {bureau!r}")
         return await target.pull(body.subject, pull_id=body.pull_id, hard=body.hard)
+
+    @app.post("/screening/screen", response_model=ScreeningResult)
+    async def screening_screen(body: ScreeningSubject) -> Any:
+        return await sims.screening.screen(body)
+
+    @app.post("/screening/clearances", response_model=Clearance)
+    async def screening_clear(body: ClearanceRequest) -> Any:
+        try:
+            return await sims.screening.clear_false_positive(body)
+        except ScreeningError as error:
+            return _problem(409, "Cannot clear", str(error))
+
+    @app.get("/screening/lists")
+    async def screening_lists() -> dict[str, Any]:
+        versions = await sims.screening.list_versions()
+        return {"lists": [version.model_dump(mode="json") for version in versions]}
 
     @app.post("/admin/knobs/{service}")
     async def set_knobs(service: str, body: KnobsBody) -> Any:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 from journey.catalog import Catalog, RiskTier, default_catalog
 from journey.cqrs.clock import Clock, SystemClock
@@ -38,9 +39,22 @@ CHECK_DEADLINE = 5.0  # seconds for any one outside system, retries included
 
 
 class Screener(Protocol):
-    """Restrictive-list screening as the prequalifier needs it (see `screening_check`)."""
+    """Restrictive-list screening as the prequalifier needs it (see `ScreeningCheck`)."""
 
-    async def check(self, applicant: Applicant) -> CheckResult: ...
+    async def check(self, applicant: Applicant, *, keep_evidence: bool = True) -> CheckResult:
+        """The verdict; the full answer in `CheckResult.answer` only when `keep_evidence`."""
+        ...
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What the checks learn that the offer needs (filled in as the answers arrive)."""
+
+    keep_evidence: bool
+    tier: RiskTier | None = None
+    credit_known: bool = False
+    held: frozenset[str] = frozenset()
+    preferred: tuple[str, ...] = ()
 
 
 class EvidenceLog(Protocol):
@@ -84,24 +98,20 @@ class Prequalifier:
         applicant = request.applicant
         request_id = request.request_id or new_id()
         transaction = request.application_id or request_id
-        asks = (
-            self._bounded("screening", lambda: self._screening.check(applicant)),
-            self._bounded("citizen", lambda: self._citizen_check(applicant)),
-            self._bounded("crm", lambda: self._crm_check(applicant, product.code)),
-            self._bounded("cdp", lambda: self._cdp_check(applicant)),
-            self._bounded(
-                "credit", lambda: self._credit_check(applicant, transaction, request.bureau_consent)
+        facts = _Facts(keep_evidence=request.application_id is not None)
+        asks: dict[Service, Callable[[], Awaitable[CheckResult]]] = {
+            "screening": lambda: self._screening.check(
+                applicant, keep_evidence=facts.keep_evidence
             ),
-        )
-        if sequential:
-            screening, citizen, crm, cdp, credit = [await ask for ask in asks]
-        else:
-            screening, citizen, crm, cdp, credit = await asyncio.gather(*asks)
-        checks = [screening, citizen, crm, cdp, credit]
-        tier = _tier(credit)
-        held = set(crm.answer.get("held", []))
-        preferred = cdp.answer.get("offer_products", [])
-        offers = self._offers(tier, held, preferred, credit.outcome == "UNAVAILABLE")
+            "citizen": lambda: self._citizen_check(applicant, facts),
+            "crm": lambda: self._crm_check(applicant, product.code, facts),
+            "cdp": lambda: self._cdp_check(applicant, facts),
+            "credit": lambda: self._credit_check(
+                applicant, transaction, request.bureau_consent, facts
+            ),
+        }
+        checks = await self._ask_all(asks, sequential=sequential)
+        offers = self._offers(facts)
         decision = _decide(checks, offers)
         eligible = any(offer.code == product.code for offer in offers)
         result = Prequalification(
@@ -111,7 +121,7 @@ class Prequalifier:
             product_eligible=eligible and decision is Decision.ELIGIBLE,
             offers=offers if decision is Decision.ELIGIBLE else [],
             customer_reasons=_customer_reasons(checks, decision, eligible, product.code),
-            risk_tier=tier,
+            risk_tier=facts.tier,
             checks=checks,
             elapsed_ms=round((time.perf_counter() - started) * 1000, 3),
         )
@@ -121,7 +131,7 @@ class Prequalifier:
         return result
 
     # -- the five checks ---------------------------------------------------------------------------
-    async def _citizen_check(self, applicant: Applicant) -> CheckResult:
+    async def _citizen_check(self, applicant: Applicant, facts: _Facts) -> CheckResult:
         started = time.perf_counter()
         validation = await self._citizen.validate(
             applicant.country,
@@ -130,39 +140,41 @@ class Prequalifier:
             surnames=applicant.surnames,
         )
         verdict, reasons, customer = judge_citizen(applicant, validation, self._clock.now().date())
-        return CheckResult(
+        return CheckResult.model_construct(
             service="citizen",
             verdict=verdict,
             outcome=validation.registry_status if validation.id_valid else "INVALID_ID",
             reasons=reasons,
             customer_reason=customer,
             provider=validation.source,
+            provider_version=None,
+            from_cache=validation.from_cache,
             elapsed_ms=_ms(started),
-            answer=validation.model_dump(mode="json"),
+            answer=validation.model_dump(mode="json") if facts.keep_evidence else {},
         )
 
-    async def _crm_check(self, applicant: Applicant, product_code: str) -> CheckResult:
+    async def _crm_check(
+        self, applicant: Applicant, product_code: str, facts: _Facts
+    ) -> CheckResult:
         started = time.perf_counter()
         lookup: CrmLookup = await self._crm.lookup(applicant.country, applicant.national_id)
         verdict, reasons, customer = judge_crm(lookup, product_code)
-        answer: dict[str, Any] = lookup.model_dump(mode="json")
-        answer["held"] = (
-            [p.code for p in lookup.customer.products if p.status == "active"]
-            if lookup.customer
-            else []
-        )
-        return CheckResult(
+        if lookup.customer is not None:
+            facts.held = frozenset(p.code for p in lookup.customer.products if p.status == "active")
+        return CheckResult.model_construct(
             service="crm",
             verdict=verdict,
             outcome="CUSTOMER" if lookup.customer else "NOT_A_CUSTOMER",
             reasons=reasons,
             customer_reason=customer,
             provider=self._crm.crm.name,
+            provider_version=None,
+            from_cache=lookup.from_cache,
             elapsed_ms=_ms(started),
-            answer=answer,
+            answer=lookup.model_dump(mode="json") if facts.keep_evidence else {},
         )
 
-    async def _cdp_check(self, applicant: Applicant) -> CheckResult:
+    async def _cdp_check(self, applicant: Applicant, facts: _Facts) -> CheckResult:
         started = time.perf_counter()
         identities = [
             Identity(namespace=namespace, value=value)
@@ -177,21 +189,23 @@ class Prequalifier:
             applicant.country, applicant.national_id, identities
         )
         verdict, reasons, customer = judge_cdp(lookup)
-        answer: dict[str, Any] = lookup.model_dump(mode="json")
-        answer["offer_products"] = lookup.profile.offer.products if lookup.profile else []
-        return CheckResult(
+        if lookup.profile is not None:
+            facts.preferred = tuple(lookup.profile.offer.products)
+        return CheckResult.model_construct(
             service="cdp",
             verdict=verdict,
             outcome="PROFILE" if lookup.profile else "NO_PROFILE",
             reasons=reasons,
             customer_reason=customer,
             provider=self._cdp.cdp.name,
+            provider_version=None,
+            from_cache=lookup.from_cache,
             elapsed_ms=_ms(started),
-            answer=answer,
+            answer=lookup.model_dump(mode="json") if facts.keep_evidence else {},
         )
 
     async def _credit_check(
-        self, applicant: Applicant, transaction: str, consented: bool
+        self, applicant: Applicant, transaction: str, consented: bool, facts: _Facts
     ) -> CheckResult:
         started = time.perf_counter()
         check: CreditCheck = await self._credit.check(
@@ -202,7 +216,9 @@ class Prequalifier:
         )
         verdict, reasons, customer = judge_credit(check)
         report = check.report
-        return CheckResult(
+        facts.credit_known = check.outcome in ("REPORT", "REUSED")
+        facts.tier = report.risk_tier if report is not None else None
+        return CheckResult.model_construct(
             service="credit",
             verdict=verdict,
             outcome="UNAVAILABLE" if check.outcome == "BUREAU_UNAVAILABLE" else check.outcome,
@@ -212,43 +228,48 @@ class Prequalifier:
             provider_version=report.score.model if report and report.score else None,
             from_cache=check.outcome == "REUSED",
             elapsed_ms=_ms(started),
-            answer=check.model_dump(mode="json"),
+            answer=check.model_dump(mode="json") if facts.keep_evidence else {},
         )
 
-    async def _bounded(
-        self, service: Service, check: Callable[[], Awaitable[CheckResult]]
-    ) -> CheckResult:
-        """Run one check within the deadline; an outside system that cannot answer refers."""
+    async def _ask_all(
+        self, asks: dict[Service, Callable[[], Awaitable[CheckResult]]], *, sequential: bool
+    ) -> list[CheckResult]:
+        """Every check under one deadline; one that cannot answer (or answer in time) refers."""
         started = time.perf_counter()
+        if sequential:
+            return [await self._safe(service, ask, started) for service, ask in asks.items()]
+        tasks = {
+            service: asyncio.ensure_future(self._safe(service, ask, started))
+            for service, ask in asks.items()
+        }
+        _, late = await asyncio.wait(tasks.values(), timeout=self._deadline)
+        for task in late:
+            task.cancel()
+        return [
+            task.result()
+            if task not in late
+            else _unavailable(service, f"no answer within {self._deadline:g} s", started)
+            for service, task in tasks.items()
+        ]
+
+    @staticmethod
+    async def _safe(
+        service: Service, ask: Callable[[], Awaitable[CheckResult]], started: float
+    ) -> CheckResult:
         try:
-            async with asyncio.timeout(self._deadline):
-                return await check()
-        except (ProviderUnavailable, ProviderRejected, TimeoutError) as error:
-            reason = getattr(error, "reason", None) or f"no answer within {self._deadline:g} s"
-            return CheckResult(
-                service=service,
-                verdict=Verdict.REFER,
-                outcome="UNAVAILABLE",
-                reasons=[f"{service} could not be asked: {reason}"],
-                customer_reason="we need a little more time to review your application",
-                provider=getattr(error, "service", service),
-                elapsed_ms=_ms(started),
-            )
+            return await ask()
+        except (ProviderUnavailable, ProviderRejected) as error:
+            return _unavailable(service, error.reason, started, provider=error.service)
 
     # -- deciding ----------------------------------------------------------------------------------
-    def _offers(
-        self,
-        tier: RiskTier | None,
-        held: set[str],
-        preferred: list[str],
-        credit_unknown: bool,
-    ) -> list[ProductOffer]:
-        if credit_unknown:
+    def _offers(self, facts: _Facts) -> list[ProductOffer]:
+        if not facts.credit_known:
             return []
+        tier, preferred = facts.tier, facts.preferred
         eligible = [
             product
             for product in self.catalog.products
-            if product.allows(tier) and product.code not in held
+            if product.allows(tier) and product.code not in facts.held
         ]
         eligible.sort(key=lambda p: preferred.index(p.code) if p.code in preferred else 99)
         return [
@@ -289,12 +310,18 @@ def _customer_reasons(
     return reasons
 
 
-def _tier(credit: CheckResult) -> RiskTier | None:
-    report = credit.answer.get("report") if credit.answer else None
-    if not report:
-        return None
-    tier = report.get("risk_tier")
-    return tier if tier in ("A", "B", "C", "D", "E") else None
+def _unavailable(
+    service: Service, reason: str, started: float, *, provider: str | None = None
+) -> CheckResult:
+    return CheckResult(
+        service=service,
+        verdict=Verdict.REFER,
+        outcome="UNAVAILABLE",
+        reasons=[f"{service} could not be asked: {reason}"],
+        customer_reason="we need a little more time to review your application",
+        provider=provider or service,
+        elapsed_ms=_ms(started),
+    )
 
 
 def _ms(started: float) -> float:
