@@ -77,11 +77,7 @@ class ScreeningCheck:
             ScreeningResult,
             lambda: self._screen(subject),
         )
-        verdict = {
-            Outcome.CLEAR: Verdict.PASS,
-            Outcome.POSSIBLE_MATCH: Verdict.REFER,
-            Outcome.HIT: Verdict.FAIL,
-        }[result.outcome]
+        verdict = judge_screening(result)
         reasons = [
             f"{hit.outcome.value} {hit.list_name} entry {hit.entry_id} score {hit.score:.2f}"
             for hit in result.hits
@@ -115,6 +111,23 @@ class ScreeningCheck:
     def _key(subject: ScreeningSubject) -> str:
         digest = hashlib.sha256(subject.model_dump_json().encode()).hexdigest()[:32]
         return f"screening:{digest}"
+
+
+def judge_screening(result: ScreeningResult) -> Verdict:
+    """A sanctions or internal-blacklist HIT fails; a PEP HIT or any POSSIBLE_MATCH goes to an
+    analyst (a politically exposed person may be a customer, after enhanced due diligence)."""
+    verdict = Verdict.PASS
+    for hit in result.hits:
+        if hit.outcome is Outcome.HIT and _prohibits(hit.topics, hit.list_name):
+            return Verdict.FAIL
+        if hit.outcome is not Outcome.CLEAR:
+            verdict = Verdict.REFER
+    return verdict
+
+
+def _prohibits(topics: tuple[str, ...], list_name: str) -> bool:
+    prohibiting = {"sanction", "internal.blacklist"}
+    return bool(prohibiting.intersection(topics)) or list_name in ("OFAC-SDN", "UN", "INTERNAL")
 
 
 class HttpScreening(HttpProvider):
