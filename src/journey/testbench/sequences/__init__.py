@@ -1,0 +1,1 @@
+"""Test sequencing after OpenHTF: phases, measurements with limits, records, the card test."""
