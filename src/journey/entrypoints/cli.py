@@ -219,11 +219,17 @@ def bench_kernel(
 # -- other parts of the system register their commands below, one block each ---------------------
 
 # query side: validate-id, prequalify, simulators, bench query
-from journey.entrypoints.query_cli import prequalify, simulators_app, validate_id  # noqa: E402
+from journey.entrypoints.query_cli import (  # noqa: E402
+    bench_query,
+    prequalify,
+    simulators_app,
+    validate_id,
+)
 
 app.command("validate-id")(validate_id)
 app.command("prequalify")(prequalify)
 app.add_typer(simulators_app, name="simulators")
+bench_app.command("query")(bench_query)
 
 from journey.entrypoints.screening_cli import screen  # noqa: E402
 

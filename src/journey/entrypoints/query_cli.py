@@ -229,3 +229,24 @@ def _show(result: Prequalification, json_output: bool) -> None:
             "; ".join(check.reasons),
         )
     out.print(checks)
+
+
+def bench_query(
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    runs: Annotated[int, typer.Option(min=1, help="Prequalification runs (medians).")] = 5,
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight.")] = 100,
+    requests: Annotated[int, typer.Option(min=1, help="Requests per run.")] = 300,
+    latency_ms: Annotated[float, typer.Option(min=0, help="Per provider call.")] = 50.0,
+    entries: Annotated[int, typer.Option(min=100, help="Listed persons to screen.")] = 10_000,
+) -> None:
+    """Prequalification latency (concurrent vs sequential vs cached) and screening figures."""
+    from journey.benchmarks.query import run_query_benchmark
+
+    run_query_benchmark(
+        runs=runs,
+        concurrency=concurrency,
+        requests=requests,
+        latency_ms=latency_ms,
+        screening_entries=entries,
+        json_output=json_output,
+    )

@@ -87,7 +87,7 @@ class ScreeningCheck:
             Verdict.REFER: REVIEW_REASON,
             Verdict.FAIL: CUSTOMER_REASON,
         }[verdict]
-        return CheckResult.model_construct(
+        return CheckResult(
             service="screening",
             verdict=verdict,
             outcome=result.outcome.value,

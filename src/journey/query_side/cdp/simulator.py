@@ -132,15 +132,13 @@ class SimulatedCdp:
         when = datetime(2025, 11, 1, tzinfo=UTC)
 
         def consent(purpose: Purpose, basis: LegalBasis, granted: bool) -> Consent:
-            # Built from trusted constants: skipping validation keeps first contact cheap.
-            return Consent.model_construct(
+            return Consent(
                 purpose=purpose,
                 legal_basis=basis,
                 granted=granted,
                 text_version=TEXT_VERSION,
                 channel="web",
                 captured_at=when,
-                withdrawn_at=None,
             )
 
         profile_id = f"cdp-{person.person_id}"
@@ -194,12 +192,10 @@ class SimulatedCdp:
 def _identities_of(person: Person) -> list[Identity]:
     """A person's identifiers; the device comes last."""
     return [
-        Identity.model_construct(
-            namespace="national_id", value=f"{person.country}:{person.national_id}"
-        ),
-        Identity.model_construct(namespace="email", value=person.email),
-        Identity.model_construct(namespace="phone", value=person.phone),
-        Identity.model_construct(namespace="device", value=person.device_id),
+        Identity(namespace="national_id", value=f"{person.country}:{person.national_id}"),
+        Identity(namespace="email", value=person.email),
+        Identity(namespace="phone", value=person.phone),
+        Identity(namespace="device", value=person.device_id),
     ]
 
 

@@ -140,7 +140,7 @@ class Prequalifier:
             surnames=applicant.surnames,
         )
         verdict, reasons, customer = judge_citizen(applicant, validation, self._clock.now().date())
-        return CheckResult.model_construct(
+        return CheckResult(
             service="citizen",
             verdict=verdict,
             outcome=validation.registry_status if validation.id_valid else "INVALID_ID",
@@ -161,7 +161,7 @@ class Prequalifier:
         verdict, reasons, customer = judge_crm(lookup, product_code)
         if lookup.customer is not None:
             facts.held = frozenset(p.code for p in lookup.customer.products if p.status == "active")
-        return CheckResult.model_construct(
+        return CheckResult(
             service="crm",
             verdict=verdict,
             outcome="CUSTOMER" if lookup.customer else "NOT_A_CUSTOMER",
@@ -191,7 +191,7 @@ class Prequalifier:
         verdict, reasons, customer = judge_cdp(lookup)
         if lookup.profile is not None:
             facts.preferred = tuple(lookup.profile.offer.products)
-        return CheckResult.model_construct(
+        return CheckResult(
             service="cdp",
             verdict=verdict,
             outcome="PROFILE" if lookup.profile else "NO_PROFILE",
@@ -218,7 +218,7 @@ class Prequalifier:
         report = check.report
         facts.credit_known = check.outcome in ("REPORT", "REUSED")
         facts.tier = report.risk_tier if report is not None else None
-        return CheckResult.model_construct(
+        return CheckResult(
             service="credit",
             verdict=verdict,
             outcome="UNAVAILABLE" if check.outcome == "BUREAU_UNAVAILABLE" else check.outcome,
