@@ -213,7 +213,7 @@ async def test_a_failure_before_the_pivot_compensates_in_reverse_order(
 async def test_an_undeliverable_timer_is_parked_and_does_not_hold_up_the_others(
     tmp_path: Path,
 ) -> None:
-    from journey.cqrs.scheduler import schedule_event
+    from journey.cqrs.scheduling import schedule_event
     from journey.cqrs.store.model import Commit
     from tests.support.domain import MoneyDeposited
 

@@ -12,8 +12,6 @@ appended to their stream.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -26,9 +24,10 @@ from journey.cqrs.dead_letters import SCHEDULER, command_letter_id, scheduled_to
 from journey.cqrs.errors import DomainError
 from journey.cqrs.ids import new_id
 from journey.cqrs.logsafe import describe_failure
-from journey.cqrs.messages import Command, Event
+from journey.cqrs.messages import Event
 from journey.cqrs.records import NewEvent
 from journey.cqrs.retry import RetryPolicy
+from journey.cqrs.scheduling import schedule_command, schedule_event
 from journey.cqrs.serialization import EventCodec
 from journey.cqrs.store.errors import ScheduledMessageGone, StoreUnavailable
 from journey.cqrs.store.model import (
@@ -43,6 +42,16 @@ from journey.cqrs.store.model import (
 )
 from journey.cqrs.store.port import Storage
 from journey.cqrs.unit_of_work import UnitOfWork
+
+__all__ = [
+    "SCHEDULER_EVENTS",
+    "ScheduledCommandDeadLettered",
+    "ScheduledCommandRejected",
+    "ScheduledCommandSucceeded",
+    "Scheduler",
+    "schedule_command",  # where scheduled messages are built (journey.cqrs.scheduling)
+    "schedule_event",
+]
 
 _log = structlog.get_logger("journey.scheduler")
 
@@ -87,68 +96,6 @@ SCHEDULER_EVENTS: tuple[type[Event], ...] = (
     ScheduledCommandRejected,
     ScheduledCommandDeadLettered,
 )
-
-
-# -- building scheduled messages -------------------------------------------------------------------
-async def schedule_command(
-    codec: EventCodec,
-    command: Command,
-    *,
-    due_at: datetime,
-    now: datetime,
-    context: MessageContext,
-    message_id: str | None = None,
-    reply_to: str | None = None,
-    tag: Mapping[str, Any] | None = None,
-    idempotency_key: str | None = None,
-) -> ScheduledMessage:
-    """A row that sends `command` at `due_at`; add it to the commit that decided so."""
-    return ScheduledMessage(
-        id=message_id or new_id(),
-        due_at=due_at,
-        kind="command",
-        message_type=command.command_type,
-        payload=await codec.encode_message(command),
-        correlation_id=context.correlation_id,
-        created_at=now,
-        reply=_reply(reply_to, tag),
-        causation_id=context.message_id,
-        traceparent=context.traceparent,
-        idempotency_key=idempotency_key,
-    )
-
-
-async def schedule_event(
-    codec: EventCodec,
-    event: Event,
-    *,
-    stream_id: str,
-    due_at: datetime,
-    now: datetime,
-    context: MessageContext,
-    message_id: str | None = None,
-) -> ScheduledMessage:
-    """A row that appends `event` to `stream_id` at `due_at` (a timer)."""
-    return ScheduledMessage(
-        id=message_id or new_id(),
-        due_at=due_at,
-        kind="event",
-        message_type=event.event_type,
-        payload=orjson.dumps(
-            {"schema_version": event.schema_version, "data": orjson.loads(event.model_dump_json())}
-        ).decode(),
-        correlation_id=context.correlation_id,
-        created_at=now,
-        stream_id=stream_id,
-        causation_id=context.message_id,
-        traceparent=context.traceparent,
-    )
-
-
-def _reply(reply_to: str | None, tag: Mapping[str, Any] | None) -> str | None:
-    if reply_to is None:
-        return None
-    return orjson.dumps({"stream_id": reply_to, "tag": dict(tag or {})}).decode()
 
 
 # -- delivering them -------------------------------------------------------------------------------

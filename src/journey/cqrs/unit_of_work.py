@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TypeVar
 
 import orjson
@@ -12,7 +13,8 @@ from journey.cqrs.clock import Clock
 from journey.cqrs.context import MessageContext
 from journey.cqrs.errors import NotFound
 from journey.cqrs.ids import new_id
-from journey.cqrs.messages import Event
+from journey.cqrs.messages import Command, Event
+from journey.cqrs.scheduling import schedule_command
 from journey.cqrs.serialization import EventCodec
 from journey.cqrs.store.model import NO_STREAM, Commit, CommitResult, Snapshot, StreamAppend
 from journey.cqrs.store.port import Storage
@@ -114,6 +116,21 @@ class UnitOfWork:
         if aggregate.stream_id in self._aggregates:
             raise ValueError(f"{aggregate.stream_id} is already in this unit of work")
         self._aggregates[aggregate.stream_id] = aggregate
+
+    async def schedule(
+        self, command: Command, *, at: datetime, message_id: str | None = None
+    ) -> str:
+        """Send `command` at `at`, committed with this unit of work (a deadline, a poll)."""
+        message = await schedule_command(
+            self._codec,
+            command,
+            due_at=at,
+            now=self.clock.now(),
+            context=self.context,
+            message_id=message_id,
+        )
+        self.extra.schedule.append(message)
+        return message.id
 
     def append(self, stream_id: str, events: Sequence[Event], expected_version: int) -> None:
         """Append events to a stream that is not an aggregate's (e.g. a saga's reply)."""

@@ -18,7 +18,8 @@ from journey.cqrs.context import MessageContext, current_context
 from journey.cqrs.messages import Event
 from journey.cqrs.sagas.definition import Decision, SagaDefinition, saga_stream
 from journey.cqrs.sagas.events import SagaDeadlineReached
-from journey.cqrs.scheduler import SCHEDULER_EVENTS, schedule_command, schedule_event
+from journey.cqrs.scheduler import SCHEDULER_EVENTS
+from journey.cqrs.scheduling import schedule_command, schedule_event
 from journey.cqrs.serialization import Envelope
 
 S = TypeVar("S")
