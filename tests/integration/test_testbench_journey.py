@@ -73,7 +73,11 @@ async def kernel(tester: CountingTester) -> AsyncIterator[Kernel]:
 
 async def personalize(kernel: Kernel, card_id: str, serial: str) -> str:
     event = CardPersonalized(
-        card_id=card_id, account_id="acc-1", design_code="CLASSIC", plastic_serial=serial
+        card_id=card_id,
+        account_id="acc-1",
+        application_id="app-1",
+        design_code="CLASSIC",
+        plastic_serial=serial,
     )
     event_id = new_id()
     record = await kernel.codec.encode(

@@ -18,5 +18,6 @@ class CardPersonalized(Event):
 
     card_id: str
     account_id: str
+    application_id: str
     design_code: str
     plastic_serial: str

@@ -8,8 +8,10 @@ from typing import Any
 import httpx
 
 from journey.cqrs.bus.query_bus import ReadModels
+from journey.cqrs.clock import Clock
 from journey.cqrs.messages import Query
 from journey.cqrs.runtime import Kernel
+from journey.cqrs.store.port import Storage
 from journey.query_side.cache import Cache, MemoryCache
 from journey.query_side.cdp.port import CustomerDataPlatform
 from journey.query_side.cdp.service import CdpService
@@ -62,10 +64,42 @@ async def install_query_side(
     simulators: Simulators | None = None,
     cache: Cache | None = None,
 ) -> QuerySide:
-    """Build the services, register the evidence events and the prequalification query."""
+    """Build the query side on a running kernel and plug it in (the query side alone)."""
+    query_side = build_query_side(
+        settings, storage=kernel.storage, clock=kernel.clock, simulators=simulators, cache=cache
+    )
+    attach_query_side(kernel, query_side)
+    return query_side
+
+
+def attach_query_side(kernel: Kernel, query_side: QuerySide) -> None:
+    """Register the evidence events and answer `GetPrequalification`, recording its evidence.
+
+    The query side is built before the kernel (the issuance module screens with it), so the
+    evidence log, which needs the kernel's codec, is attached here."""
     kernel.registry.register(
         *(e for e in EVIDENCE_EVENTS if not kernel.registry.is_known(e.event_type))
     )
+    recording = query_side.prequalifier.with_evidence(
+        KernelEvidenceLog(kernel.storage, kernel.codec, kernel.clock)
+    )
+
+    async def get_prequalification(query: GetPrequalification, _: ReadModels) -> Any:
+        return await recording.prequalify(query.request)
+
+    kernel.queries.register(GetPrequalification, get_prequalification)
+
+
+def build_query_side(
+    settings: Settings,
+    *,
+    storage: Storage,
+    clock: Clock,
+    simulators: Simulators | None = None,
+    cache: Cache | None = None,
+) -> QuerySide:
+    """The services, the simulators (when `providers` is "simulated") and a prequalifier that
+    records no evidence itself (its callers record it in their own commits)."""
     cache = cache or MemoryCache()
     guard = GuardSettings(timeout=settings.provider_timeout)
     http: httpx.AsyncClient | None = None
@@ -78,8 +112,8 @@ async def install_query_side(
         simulators = simulators or Simulators.build(
             latency=settings.simulated_latency_ms / 1000,
             error_rate=settings.simulated_error_rate,
-            clock=kernel.clock,
-            clearances=DocumentClearanceStore(kernel.storage),
+            clock=clock,
+            clearances=DocumentClearanceStore(storage),
         )
         registry, crm, cdp = simulators.registry, simulators.crm, simulators.cdp
         bureaus = list(simulators.bureaus)
@@ -100,16 +134,14 @@ async def install_query_side(
         guard=Guard("screening", guard),
         cache=cache,
     )
-    citizen = CitizenValidator(
-        registry, guard=Guard("registry", guard), cache=cache, clock=kernel.clock
-    )
+    citizen = CitizenValidator(registry, guard=Guard("registry", guard), cache=cache, clock=clock)
     crm_service = CrmLookupService(crm, guard=Guard("crm", guard), cache=cache)
     cdp_service = CdpService(cdp, guard=Guard("cdp", guard), cache=cache)
     credit = CreditRecordService(
         bureaus,
-        reports=StorageReportStore(kernel.storage),
+        reports=StorageReportStore(storage),
         guards={bureau.name: Guard(bureau.name, guard) for bureau in bureaus},
-        clock=kernel.clock,
+        clock=clock,
     )
     prequalifier = Prequalifier(
         screening=screening,
@@ -117,14 +149,8 @@ async def install_query_side(
         crm=crm_service,
         cdp=cdp_service,
         credit=credit,
-        clock=kernel.clock,
-        evidence=KernelEvidenceLog(kernel.storage, kernel.codec, kernel.clock),
+        clock=clock,
     )
-
-    async def get_prequalification(query: GetPrequalification, _: ReadModels) -> Any:
-        return await prequalifier.prequalify(query.request)
-
-    kernel.queries.register(GetPrequalification, get_prequalification)
     return QuerySide(
         citizen, crm_service, cdp_service, credit, prequalifier, screening, simulators, http
     )

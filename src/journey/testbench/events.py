@@ -30,6 +30,7 @@ class RfMeasurement(BaseModel):
 
 class _RfTestResult(Event):
     card_id: str
+    application_id: str
     plastic_serial: str
     station_id: str
     position: int

@@ -108,6 +108,7 @@ class CardRfTestConsumer(Projection):
     def _verdict(event: CardPersonalized, record: TestRecord) -> Event:
         common = {
             "card_id": event.card_id,
+            "application_id": event.application_id,
             "plastic_serial": event.plastic_serial,
             "station_id": record.station_id,
             "position": record.position,

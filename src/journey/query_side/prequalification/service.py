@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -89,10 +90,24 @@ class Prequalifier:
         self._evidence = evidence
         self._deadline = deadline
 
+    def with_evidence(self, evidence: EvidenceLog) -> Prequalifier:
+        """The same prequalifier, recording its answers in `evidence`."""
+        twin = copy.copy(self)
+        twin._evidence = evidence
+        return twin
+
     async def prequalify(
-        self, request: PrequalificationRequest, *, sequential: bool = False
+        self,
+        request: PrequalificationRequest,
+        *,
+        sequential: bool = False,
+        record_evidence: bool = True,
     ) -> Prequalification:
-        """Ask every outside system (at once; `sequential` only to measure the difference)."""
+        """Ask every outside system (at once; `sequential` only to measure the difference).
+
+        With an `application_id`, the answers are kept in the result's checks and, unless
+        `record_evidence` is off (a caller recording them in its own commit), written to the
+        evidence log."""
         started = time.perf_counter()
         product = self.catalog.product(request.product_code)  # UnknownProduct: bad input
         applicant = request.applicant
@@ -125,7 +140,7 @@ class Prequalifier:
             checks=checks,
             elapsed_ms=round((time.perf_counter() - started) * 1000, 3),
         )
-        if request.application_id is not None and self._evidence is not None:
+        if request.application_id is not None and self._evidence is not None and record_evidence:
             await self._evidence.record(request.application_id, applicant, checks)
             result = result.model_copy(update={"evidence_recorded": True})
         return result

@@ -1,0 +1,1 @@
+"""The command side: the services that change things (issuance, stock, logistics, ...)."""

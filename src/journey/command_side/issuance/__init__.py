@@ -1,0 +1,1 @@
+"""Product issuance: applications, decisions, offers and agreements, accounts and cards."""

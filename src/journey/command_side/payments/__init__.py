@@ -1,0 +1,1 @@
+"""Payments: charging the annual fee and refunding it (a compensation)."""

@@ -1,0 +1,114 @@
+"""Commands the saga sends that need the customer's personal data.
+
+The saga's own stream holds no personal data. When a step needs the customer's name, contact
+or address (a notification, the CRM update, the shipment), the saga sends one of these; its
+handler reads the application (where the data is encrypted under the customer's key) and
+schedules the service's command right away, in this commit — the scheduled copy is encrypted
+too, and erasing the customer makes both unreadable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from journey.command_side.issuance.application import Application
+from journey.command_side.issuance.card import Card
+from journey.cqrs.errors import RuleViolation
+from journey.cqrs.messages import Command
+from journey.cqrs.unit_of_work import UnitOfWork
+
+
+class NotifyJourneyMilestone(Command):
+    application_id: str
+    milestone: str
+    facts: dict[str, Any] = Field(default_factory=dict)
+
+
+class PushCustomerRecords(Command):
+    application_id: str
+    account_id: str
+
+
+class ShipCard(Command):
+    application_id: str
+    card_id: str
+    shipment_id: str
+
+
+def _contact(application: Application) -> tuple[str, str, str]:
+    if application.email is None or application.given_names is None:
+        raise RuleViolation("the customer's contact data was erased")
+    surname = (application.surnames or [""])[0]
+    return application.email, application.phone or "", f"{application.given_names} {surname}"
+
+
+async def notify_journey_milestone(command: NotifyJourneyMilestone, uow: UnitOfWork) -> Any:
+    from journey.command_side.notifications import NotifyCustomer
+
+    application = await uow.get(Application, command.application_id)
+    email, phone, name = _contact(application)
+    await uow.schedule(
+        NotifyCustomer(
+            application_id=application.id,
+            customer_id=application.customer_id,
+            milestone=command.milestone,
+            email=email,
+            phone=phone,
+            name=name,
+            facts=command.facts,
+        ),
+        at=uow.clock.now(),
+        message_id=f"notify-{application.id}-{command.milestone}",
+    )
+    return {"milestone": command.milestone}
+
+
+async def push_customer_records(command: PushCustomerRecords, uow: UnitOfWork) -> Any:
+    from journey.command_side.customer_records import UpdateCustomerRecords
+
+    application = await uow.get(Application, command.application_id)
+    email, phone, name = _contact(application)
+    assert application.national_id is not None
+    await uow.schedule(
+        UpdateCustomerRecords(
+            application_id=application.id,
+            customer_id=application.customer_id,
+            country=application.country,
+            national_id=application.national_id,
+            name=name,
+            email=email,
+            phone=phone,
+            product_code=application.product_code,
+            account_id=command.account_id,
+            consents=[c.model_dump() for c in application.consents],
+        ),
+        at=uow.clock.now(),
+        message_id=f"records-{application.id}",
+    )
+    return {"scheduled": True}
+
+
+async def ship_card(command: ShipCard, uow: UnitOfWork) -> Any:
+    from journey.command_side.logistics import CreateShipment
+
+    application = await uow.get(Application, command.application_id)
+    card = await uow.get(Card, command.card_id)
+    if application.address is None:
+        raise RuleViolation("the customer's address was erased")
+    _, phone, name = _contact(application)
+    await uow.schedule(
+        CreateShipment(
+            shipment_id=command.shipment_id,
+            application_id=application.id,
+            card_id=card.id,
+            customer_id=application.customer_id,
+            recipient=name,
+            phone=phone,
+            address=application.address,
+        ),
+        at=uow.clock.now(),
+        message_id=f"ship-{command.shipment_id}",
+    )
+    return {"shipment_id": command.shipment_id, "pan_last4": card.pan_last4}
