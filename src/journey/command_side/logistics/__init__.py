@@ -1,0 +1,132 @@
+"""Logistics: shipments of cards, shipping labels, a carrier port (in-process simulator, HTTP
+adapter, simulated carrier service) and its signed webhooks; the `shipments` read model. See
+docs/journey.md ("Logistics")."""
+
+from journey.command_side.logistics.carrier import (
+    Booking,
+    BookingRefused,
+    BookingRequest,
+    Carrier,
+    CarrierUnavailable,
+    CarrierUpdate,
+    PlannedDelivery,
+)
+from journey.command_side.logistics.carrier_service import (
+    CarrierSimulatorService,
+    carrier_simulator_router,
+    create_carrier_simulator_app,
+)
+from journey.command_side.logistics.commands import ApplyCarrierUpdate, CreateShipment
+from journey.command_side.logistics.events import (
+    FINAL_STATUSES,
+    LOGISTICS_EVENTS,
+    CarrierUpdateRecorded,
+    ServiceLevel,
+    ShipmentBooked,
+    ShipmentCreated,
+    ShipmentDelivered,
+    ShipmentFailed,
+    ShipmentReturned,
+    ShipmentStatus,
+    ShipmentStatusChanged,
+    ShippingAddress,
+    ShippingLabel,
+    TrackingNumberAssigned,
+)
+from journey.command_side.logistics.http_carrier import HttpCarrier
+from journey.command_side.logistics.label import decode_pdf, render_label_pdf
+from journey.command_side.logistics.module import (
+    CarrierSettings,
+    carrier_from_settings,
+    logistics_module,
+)
+from journey.command_side.logistics.read_model import (
+    SHIPMENTS,
+    GetShipment,
+    ListShipments,
+    ShipmentsProjection,
+    ShipmentView,
+    TrackingEntry,
+)
+from journey.command_side.logistics.shipment import Shipment, TrackingNumberClaim
+from journey.command_side.logistics.simulation import (
+    SIMULATED_CARRIER,
+    CarrierBehaviour,
+    SimulatedCarrier,
+    TrackingPlan,
+    plan_tracking,
+    tracking_number_for,
+)
+from journey.command_side.logistics.webhooks import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    CarrierWebhooks,
+    InvalidSignature,
+    MalformedWebhook,
+    StaleWebhook,
+    UnknownTrackingNumber,
+    WebhookRejected,
+    WebhookTooLarge,
+    carrier_webhook_router,
+    signed_headers,
+)
+
+__all__ = [
+    "Booking",
+    "BookingRefused",
+    "BookingRequest",
+    "Carrier",
+    "CarrierUnavailable",
+    "CarrierUpdate",
+    "PlannedDelivery",
+    "CarrierSimulatorService",
+    "carrier_simulator_router",
+    "create_carrier_simulator_app",
+    "ApplyCarrierUpdate",
+    "CreateShipment",
+    "FINAL_STATUSES",
+    "LOGISTICS_EVENTS",
+    "CarrierUpdateRecorded",
+    "ServiceLevel",
+    "ShipmentBooked",
+    "ShipmentCreated",
+    "ShipmentDelivered",
+    "ShipmentFailed",
+    "ShipmentReturned",
+    "ShipmentStatus",
+    "ShipmentStatusChanged",
+    "ShippingAddress",
+    "ShippingLabel",
+    "TrackingNumberAssigned",
+    "HttpCarrier",
+    "decode_pdf",
+    "render_label_pdf",
+    "CarrierSettings",
+    "carrier_from_settings",
+    "logistics_module",
+    "SHIPMENTS",
+    "GetShipment",
+    "ListShipments",
+    "ShipmentsProjection",
+    "ShipmentView",
+    "TrackingEntry",
+    "Shipment",
+    "TrackingNumberClaim",
+    "SIMULATED_CARRIER",
+    "CarrierBehaviour",
+    "SimulatedCarrier",
+    "TrackingPlan",
+    "plan_tracking",
+    "tracking_number_for",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "CarrierWebhooks",
+    "InvalidSignature",
+    "MalformedWebhook",
+    "StaleWebhook",
+    "UnknownTrackingNumber",
+    "WebhookRejected",
+    "WebhookTooLarge",
+    "carrier_webhook_router",
+    "signed_headers",
+]
