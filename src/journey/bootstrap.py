@@ -56,7 +56,7 @@ async def bootstrap(
     """Build the kernel from settings; any adapter passed in is used as is (tests, embedding)."""
     settings = settings or Settings()
     clock = clock or SystemClock()
-    storage = storage or await _storage(settings)
+    storage = storage or await open_storage(settings)
     keys = keys or _key_store(settings)
     broker = broker or MemoryBroker()
 
@@ -118,7 +118,8 @@ async def bootstrap(
     )
 
 
-async def _storage(settings: Settings) -> Storage:
+async def open_storage(settings: Settings) -> Storage:
+    """The event store the settings name (SQLite opened, or in memory)."""
     if settings.event_store == "memory":
         return MemoryStorage()
     return await SqliteStorage(

@@ -239,3 +239,7 @@ from journey.entrypoints.testbench_cli import bench_testbench, testbench_app  # 
 
 app.add_typer(testbench_app, name="testbench")
 bench_app.command("testbench")(bench_testbench)
+
+from journey.entrypoints.demo_cli import demo  # noqa: E402
+
+app.command("demo")(demo)

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import Field
 
+from journey.catalog import default_catalog
 from journey.command_side.issuance.application import Application
 from journey.command_side.issuance.card import Card
 from journey.cqrs.errors import RuleViolation
@@ -44,6 +45,25 @@ def _contact(application: Application) -> tuple[str, str, str]:
     return application.email, application.phone or "", f"{application.given_names} {surname}"
 
 
+def _facts(application: Application, saga_facts: dict[str, Any]) -> dict[str, Any]:
+    """What the customer's message may show: the offer's terms from the application, the
+    card's last digits and the tracking number from the saga. Nothing personal."""
+    product = default_catalog().product(application.product_code)
+    facts: dict[str, Any] = {
+        "product_code": product.code,
+        "product_name": product.name,
+        "annual_fee": application.annual_fee,
+        "offer_expires_at": application.offer_expires_at,
+        "agreement_text_version": application.agreement_version,
+        "agreement_text_hash": application.agreement_hash,
+    }
+    if application.credit_limit:
+        facts["credit_limit"] = application.credit_limit
+        facts["apr_bps"] = application.apr_bps
+    facts.update(saga_facts)
+    return {key: value for key, value in facts.items() if value is not None}
+
+
 async def notify_journey_milestone(command: NotifyJourneyMilestone, uow: UnitOfWork) -> Any:
     from journey.command_side.notifications import NotifyCustomer
 
@@ -57,7 +77,7 @@ async def notify_journey_milestone(command: NotifyJourneyMilestone, uow: UnitOfW
             email=email,
             phone=phone,
             name=name,
-            facts=command.facts,
+            facts=_facts(application, command.facts),
         ),
         at=uow.clock.now(),
         message_id=f"notify-{application.id}-{command.milestone}",

@@ -239,7 +239,7 @@ class _Planner:
             ("application_declined", s.has("declined")),
             ("offer_made", s.has("offered")),
             ("application_withdrawn", s.has("withdrawn")),
-            ("card_shipped", self.status(f"ship:{s.generation}") is StepStatus.DONE),
+            ("card_shipped", "shipped" in s.card()),
             ("card_delivered", "delivered" in s.card()),
             ("card_activated", s.has("activated")),
         ]
@@ -260,6 +260,8 @@ class _Planner:
         facts: dict[str, Any] = {"product_code": self.s.product_code}
         if last4:
             facts["masked_card_number"] = f"•••• {last4}"
+        if self.s.generation in self.s.tracking:
+            facts["carrier"], facts["tracking_number"] = self.s.tracking[self.s.generation]
         return facts
 
     # -- fulfilment --------------------------------------------------------------------------------
@@ -328,16 +330,14 @@ class _Planner:
                 OrderPersonalization(card_id=card_id, plastic_serial=serial),
                 deadline=self.saga.deadlines.personalization,
             )
+        consumed = self.consume(generation, card_id)
+        if consumed is not None:
+            return consumed
         events = s.card(generation)
         if "print_failed" in events or "rf_failed" in events:
             return self.reissue(generation, card_id, s.card_reasons.get(generation, "failed"))
         if "personalized" not in events:
             return Decision()
-        if self.status(f"consume:{generation}") is None:
-            return self.start(
-                f"consume:{generation}",
-                ConsumePlastic(design_code=s.design_code, card_id=card_id),
-            )
         if "rf_passed" not in events:
             return self.wait(f"rf-test:{generation}", self.saga.deadlines.rf_test)
         ship = f"ship:{generation}"
@@ -360,6 +360,23 @@ class _Planner:
         if not s.has("activated"):
             return self.wait("activation", self.saga.deadlines.activation)
         return Decision(events=[SagaCompleted()])
+
+    def consume(self, generation: int, card_id: str) -> Decision | None:
+        """The plastic left the vault with the order: count it out (None once done)."""
+        personalize = self.status(f"personalize:{generation}")
+        if personalize is StepStatus.STARTED:
+            return Decision()  # the order may be at the bureau already: wait for its answer
+        if personalize is not StepStatus.DONE:
+            return None
+        step = f"consume:{generation}"
+        status = self.status(step)
+        if status is None:
+            return self.start(step, ConsumePlastic(design_code=self.s.design_code, card_id=card_id))
+        if status is StepStatus.STARTED:
+            return Decision()
+        if status is not StepStatus.DONE:
+            return self.stuck(f"{step} failed: {self.s.steps[step].reason}")
+        return None
 
     def reissue(self, generation: int, card_id: str, reason: str) -> Decision:
         s = self.s
@@ -413,6 +430,9 @@ class _Planner:
             )
         for generation in range(s.generation, -1, -1):
             card_id = self.card_id(generation)
+            forward = self.consume(generation, card_id)  # at the bureau: never back in the vault
+            if forward is not None:
+                return forward
             consumed = (
                 self.status(f"consume:{generation}") is StepStatus.DONE
                 or self.status(f"spoil:{generation}") is StepStatus.DONE

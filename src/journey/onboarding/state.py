@@ -55,6 +55,7 @@ class JourneyState:
     serials: dict[int, str] = field(default_factory=dict)  # generation -> plastic serial
     card_events: dict[int, set[str]] = field(default_factory=dict)  # personalized, rf_passed...
     card_reasons: dict[int, str] = field(default_factory=dict)
+    tracking: dict[int, tuple[str, str]] = field(default_factory=dict)  # carrier, number
     returns: int = 0
     compensating: str | None = None  # the reason, while undoing
     stuck: str | None = None
@@ -86,6 +87,7 @@ CARD_FACTS = {
     "CardPrintFailed": "print_failed",
     "CardRfTestPassed": "rf_passed",
     "CardRfTestFailed": "rf_failed",
+    "ShipmentBooked": "shipped",
     "ShipmentDelivered": "delivered",
     "ShipmentReturned": "returned",
     "ShipmentFailed": "returned",
@@ -178,6 +180,8 @@ def _observe(state: JourneyState, kind: str, data: dict[str, Any]) -> None:
         state.card_reasons[generation] = "RF test failed: " + ", ".join(map(str, failed))
     if kind == "CardActivated":
         state.facts.add("activated")
+    if kind == "ShipmentBooked":
+        state.tracking[generation] = (str(data["carrier"]), str(data["tracking_number"]))
 
 
 def _generation_of(state: JourneyState, data: dict[str, Any]) -> int:

@@ -43,6 +43,8 @@ class GetPrequalification(Query[Prequalification]):
 
 @dataclass
 class QuerySide:
+    """The query side's services, and the outside systems they ask (simulated or over HTTP)."""
+
     citizen: CitizenValidator
     crm: CrmLookupService
     cdp: CdpService
@@ -51,6 +53,20 @@ class QuerySide:
     screening: ScreeningCheck
     simulators: Simulators | None
     http: httpx.AsyncClient | None
+
+    def crm_port(self) -> CustomerCrm:
+        """The CRM itself (the command side writes the new customer to it)."""
+        if self.simulators is not None:
+            return self.simulators.crm
+        assert self.http is not None
+        return HttpCrm(self.http)
+
+    def cdp_port(self) -> CustomerDataPlatform:
+        """The customer data platform itself (the command side records consents in it)."""
+        if self.simulators is not None:
+            return self.simulators.cdp
+        assert self.http is not None
+        return HttpCdp(self.http)
 
     async def close(self) -> None:
         if self.http is not None:
