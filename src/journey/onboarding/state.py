@@ -161,6 +161,7 @@ def _settle(
 def _observe(state: JourneyState, kind: str, data: dict[str, Any]) -> None:
     if kind in APPLICATION_FACTS:
         state.facts.add(APPLICATION_FACTS[kind])
+        state.stuck = None  # a person answered, however late: plan again
         if kind == "ApplicationApproved":
             state.annual_fee = int(data.get("annual_fee", 0))
         return
