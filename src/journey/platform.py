@@ -8,6 +8,7 @@ in its own worker; here they share one process, one log and one clock.
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -53,7 +54,7 @@ from journey.onboarding.module import onboarding_module
 from journey.onboarding.saga import Deadlines
 from journey.query_side.assembly import QuerySide, attach_query_side, build_query_side
 from journey.settings import Settings
-from journey.testbench.embedded import EmbeddedStation, EmbeddedStationOptions
+from journey.testbench.embedded import EmbeddedStation, EmbeddedStationOptions, NoStation
 from journey.testbench.integration import CardTester, testbench_module
 
 
@@ -123,75 +124,85 @@ async def build_platform(
     stock: StockSettings | None = None,
     command_retry: RetryPolicy | None = None,
     seed_stock_batch: bool = True,
+    offline: bool = False,
 ) -> Platform:
     """Build every service from settings; any adapter passed in is used as is.
 
     Without a `mailer`, email goes over SMTP; when the SMTP settings point at this machine, a
     local sink is started to receive it (what `journey serve` shows). Without a `tester`, the
     embedded RF station is opened (simulated unless `world.station_file` names a real one).
+    `offline` (operator commands on a store a server uses): no sink, no station, no seeding.
     """
     settings = settings or Settings()
     world = world or WorldSettings()
     clock = clock or SystemClock()
     storage = storage or await open_storage(settings)
     stock = stock or StockSettings()
-    query_side = build_query_side(settings, storage=storage, clock=clock)
-    sink: SmtpSink | None = None
-    if mailer is None:
-        smtp = smtp or SmtpSettings()
-        if smtp.runs_local_sink:
-            sink = SmtpSink.from_settings(smtp)
-            await sink.start()
-            smtp = smtp.model_copy(update={"port": sink.port})
-        mailer = SmtpMailer(smtp)
-    station: EmbeddedStation | None = None
-    if tester is None:
-        station = await EmbeddedStation.open(
-            EmbeddedStationOptions(
-                station_file=world.station_file,
-                seed=world.seed,
-                defect_rate=world.rf_defect_rate,
-                fast=world.rf_fast,
+    async with AsyncExitStack() as undo:  # what was started is stopped if a later part fails
+        undo.push_async_callback(storage.close)
+        query_side = build_query_side(settings, storage=storage, clock=clock)
+        undo.push_async_callback(query_side.close)
+        sink: SmtpSink | None = None
+        if mailer is None:
+            smtp = smtp or SmtpSettings()
+            if smtp.runs_local_sink and not offline:
+                sink = SmtpSink.from_settings(smtp)
+                await sink.start()
+                undo.push_async_callback(sink.stop)
+                smtp = smtp.model_copy(update={"port": sink.port})
+            mailer = SmtpMailer(smtp)
+        station: EmbeddedStation | None = None
+        if tester is None and offline:
+            tester = NoStation()
+        if tester is None:
+            station = await EmbeddedStation.open(
+                EmbeddedStationOptions(
+                    station_file=world.station_file,
+                    seed=world.seed,
+                    defect_rate=world.rf_defect_rate,
+                    fast=world.rf_fast,
+                )
             )
+            undo.push_async_callback(station.close)
+            tester = station
+        carrier = carrier or carrier_from_settings(CarrierSettings())
+        payments = payments or SimulatedPayments()
+        bureau = bureau or SimulatedPersonalizationBureau(
+            turnaround=timedelta(hours=world.turnaround_hours),
+            misprint_rate=world.misprint_rate,
+            clock=clock,
         )
-        tester = station
-    carrier = carrier or carrier_from_settings(CarrierSettings())
-    payments = payments or SimulatedPayments()
-    bureau = bureau or SimulatedPersonalizationBureau(
-        turnaround=timedelta(hours=world.turnaround_hours),
-        misprint_rate=world.misprint_rate,
-        clock=clock,
-    )
-    sms = sms or SimulatedSms()
-    modules = [
-        issuance_module(
-            prequalifier=query_side.prequalifier,
-            bureau=bureau,
-            offer_validity=timedelta(days=world.offer_validity_days),
-            poll_every=timedelta(minutes=world.poll_minutes),
-            include_testbench_events=False,
-        ),
-        stock_module(stock),
-        payments_module(payments),
-        logistics_module(carrier),
-        notifications_module(mailer=mailer, sms=sms, settings=NotificationSettings()),
-        customer_records_module(
-            crm=query_side.crm_port(), cdp=query_side.cdp_port(), lookups=query_side.crm
-        ),
-        testbench_module(tester),
-        onboarding_module(deadlines),
-    ]
-    kernel = await bootstrap(
-        settings,
-        modules=modules,
-        storage=storage,
-        keys=keys,
-        clock=clock,
-        command_retry=command_retry,
-    )
-    attach_query_side(kernel, query_side)
-    if seed_stock_batch:
-        await seed_stock(kernel.commands, settings=stock)
+        sms = sms or SimulatedSms()
+        modules = [
+            issuance_module(
+                prequalifier=query_side.prequalifier,
+                bureau=bureau,
+                offer_validity=timedelta(days=world.offer_validity_days),
+                poll_every=timedelta(minutes=world.poll_minutes),
+                include_testbench_events=False,
+            ),
+            stock_module(stock),
+            payments_module(payments),
+            logistics_module(carrier),
+            notifications_module(mailer=mailer, sms=sms, settings=NotificationSettings()),
+            customer_records_module(
+                crm=query_side.crm_port(), cdp=query_side.cdp_port(), lookups=query_side.crm
+            ),
+            testbench_module(tester),
+            onboarding_module(deadlines),
+        ]
+        kernel = await bootstrap(
+            settings,
+            modules=modules,
+            storage=storage,
+            keys=keys,
+            clock=clock,
+            command_retry=command_retry,
+        )
+        attach_query_side(kernel, query_side)
+        if seed_stock_batch and not offline:
+            await seed_stock(kernel.commands, settings=stock)
+        undo.pop_all()  # all built: the platform owns them now
     return Platform(
         kernel=kernel,
         query_side=query_side,

@@ -24,6 +24,7 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
         "JOURNEY_EVENT_STORE": f"sqlite:///{tmp_path}/journey.db",
         "JOURNEY_KEY_STORE": f"sqlite:///{tmp_path}/keys.db",
         "JOURNEY_LOG_FORMAT": "json",
+        "JOURNEY_SMTP_PORT": "0",  # the SMTP sink on a free port
         **extra,
     }
 

@@ -46,11 +46,12 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _with_kernel(work: Callable[[Kernel], Awaitable[T]]) -> T:
-    """Build the kernel from settings, run `work`, close it; known failures become messages."""
+    """Build the platform from settings (offline: no sink, no station), run `work` on its
+    kernel, close it; known failures become messages."""
     from pydantic import ValidationError
 
-    from journey.bootstrap import bootstrap
     from journey.log_config import configure_logging
+    from journey.platform import build_platform
     from journey.settings import Settings
 
     async def run() -> T:
@@ -59,11 +60,11 @@ def _with_kernel(work: Callable[[Kernel], Awaitable[T]]) -> T:
         except ValidationError as error:
             raise _fail(f"invalid settings: {error.errors()[0]['msg']}", 2) from None
         configure_logging("warning", settings.log_format)
-        kernel = await bootstrap(settings)
+        platform = await build_platform(settings, offline=True)
         try:
-            return await work(kernel)
+            return await work(platform.kernel)
         finally:
-            await kernel.close()
+            await platform.close()
 
     try:
         return asyncio.run(run())

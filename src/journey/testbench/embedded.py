@@ -12,6 +12,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from journey.testbench.errors import TestAborted
 from journey.testbench.integration import StationCardTester
 from journey.testbench.runtime import Station, open_station
 from journey.testbench.sequences.record import TestRecord
@@ -70,3 +71,11 @@ class EmbeddedStation:
         finally:
             if self._host is not None:
                 self._host.stop_thread()
+
+
+class NoStation:
+    """The tester of a process that runs no station (operator commands): a card sent to it is
+    not judged; the test ends in error, so the event is retried where a station runs."""
+
+    async def test_card(self, dut_id: str) -> TestRecord:
+        raise TestAborted(dut_id, "no RF station in this process")

@@ -1,4 +1,5 @@
-"""The HTTP API (FastAPI). At this stage: health, readiness and metrics; later issues add routes."""
+"""The HTTP API (FastAPI): health, readiness, metrics and the carrier's webhooks; it runs the
+whole platform (every service of the journey) in the background."""
 
 from __future__ import annotations
 
@@ -6,38 +7,54 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 import journey
-from journey.bootstrap import bootstrap
+from journey.command_side.logistics import CarrierSettings, CarrierWebhooks, carrier_webhook_router
 from journey.cqrs.runtime import Kernel
 from journey.observability.metrics import KernelMetrics
+from journey.platform import build_platform
 from journey.runtime_tuning import freeze_startup_objects
 from journey.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
+_log = structlog.get_logger("journey.api")
 
 
 def create_app(settings: Settings | None = None, *, kernel: Kernel | None = None) -> FastAPI:
-    """The app; it builds (or takes) the kernel on start-up and runs its background work."""
+    """The app. On start-up it builds the whole platform from settings (or takes a `kernel`
+    built elsewhere, e.g. by a test) and runs its background work until shutdown."""
     settings = settings or Settings()
+    carrier = CarrierSettings()
     metrics = KernelMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = kernel is None
-        running = kernel or await bootstrap(settings)
+        platform = None if kernel is not None else await build_platform(settings)
+        running = platform.kernel if platform is not None else kernel
+        assert running is not None
         running.commands.use(metrics.middleware)
         app.state.kernel = running
+        app.state.platform = platform
+        if carrier.carrier != "simulated":
+            app.state.carrier_webhooks = CarrierWebhooks(
+                running.commands,
+                carrier.secret_bytes(),
+                clock=running.clock,
+                tolerance=carrier.webhook_tolerance,
+            )
         await running.start()
+        if platform is not None and platform.sink is not None:
+            _log.info("SMTP sink receiving the journey's email", port=platform.sink.port)
         freeze_startup_objects()
         try:
             yield
         finally:
-            if own:
-                await running.close()
+            if platform is not None:
+                await platform.close()
             else:
                 await running.stop()
 
@@ -71,6 +88,8 @@ def create_app(settings: Settings | None = None, *, kernel: Kernel | None = None
         body = await metrics.render(request.app.state.kernel)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
+    if carrier.carrier != "simulated":  # the simulated carrier's updates arrive in-process
+        app.include_router(carrier_webhook_router())
     return app
 
 
