@@ -9,7 +9,7 @@ plastics and parcels returned to sender happen by chance at the simulated world'
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -95,12 +95,19 @@ GOLD = frozenset(
 )
 
 
-def cast(population: Population, customers: int, seed: int) -> list[Casting]:
-    """`customers` applicants in the mix, each a different person, the same for a given seed."""
+def cast(
+    population: Population,
+    customers: int,
+    seed: int,
+    mix: Mapping[Scenario, float] | None = None,
+) -> list[Casting]:
+    """`customers` applicants in the `mix` (the rest clean), each a different person, the same
+    for a given seed."""
     if customers < 1:
         raise ValueError("the demo needs at least one customer")
     rng = random.Random(seed)
-    counts = {scenario: round(customers * share) for scenario, share in MIX.items()}
+    shares = MIX if mix is None else mix
+    counts = {scenario: round(customers * share) for scenario, share in shares.items()}
     while sum(counts.values()) > customers:  # small runs: trim the largest shares
         largest = max(counts, key=lambda s: counts[s])
         counts[largest] -= 1
