@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -126,4 +127,20 @@ def test_an_unusable_store_path_is_reported_without_a_traceback(tmp_path: Path) 
     )
     assert result.returncode == 1
     assert "cannot open the store" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_demo_prints_one_json_summary_with_its_invariants(tmp_path: Path) -> None:
+    result = journey(tmp_path, "demo", "--customers", "6", "--json", "--store", "memory")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["customers"] == 6
+    assert summary["invariants_ok"] is True
+    assert summary["stuck"] == 0
+
+
+def test_the_demo_refuses_an_unknown_store_with_a_clear_message(tmp_path: Path) -> None:
+    result = journey(tmp_path, "demo", "--customers", "2", "--store", "postgres")
+    assert result.returncode == 2
+    assert "--store must be sqlite or memory" in result.stderr
     assert "Traceback" not in result.stderr

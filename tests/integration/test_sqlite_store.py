@@ -8,7 +8,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from journey.cqrs.store import NO_STREAM, Commit, ConcurrencyError, StoreUnavailable, StreamAppend
+from journey.cqrs.store import (
+    NO_STREAM,
+    CheckpointUpdate,
+    Commit,
+    ConcurrencyError,
+    StoreUnavailable,
+    StreamAppend,
+)
 from journey.cqrs.store.sqlite import SqliteStorage
 from tests.support.records import new_event, random_stream
 
@@ -107,3 +114,22 @@ async def test_opening_a_store_in_an_unwritable_place_is_a_clear_error(tmp_path:
     blocker.write_text("not a directory")
     with pytest.raises(StoreUnavailable, match="cannot open the store"):
         await SqliteStorage(blocker / "j.db").open()
+
+
+async def test_a_commit_that_only_moves_checkpoints_skips_the_fsync_and_others_keep_it(
+    tmp_path: Path,
+) -> None:
+    storage = await SqliteStorage(tmp_path / "j.db").open()
+    writer = storage._writer  # the writer's own connection: where the durability pragma lives
+    assert writer is not None
+    statements: list[str] = []
+    writer._connection.set_trace_callback(statements.append)
+    await storage.commit(Commit(checkpoints=[CheckpointUpdate("projector", 0, 5)]))
+    lazy = [s for s in statements if s.startswith("PRAGMA synchronous")]
+    assert lazy == ["PRAGMA synchronous=NORMAL", "PRAGMA synchronous=2"]
+    statements.clear()
+    await storage.append(random_stream(), NO_STREAM, [new_event()])
+    assert not [s for s in statements if s.startswith("PRAGMA synchronous")]
+    assert writer._connection.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert await storage.get_checkpoint("projector") == 5
+    await storage.close()

@@ -74,8 +74,11 @@ async def run_demo(
     *,
     progress: Callable[[int, int], None] | None = None,
     workdir: Path | None = None,
+    on_platform: Callable[[Platform], None] | None = None,
 ) -> DemoRun:
-    """Run the demo to its end; the caller closes `run.platform` when done inspecting it."""
+    """Run the demo to its end; the caller closes `run.platform` when done inspecting it.
+    `on_platform` sees the platform before any customer applies (the benchmark counts with it).
+    """
     castings = cast(_population(), options.customers, options.seed, options.mix)
     directory = workdir or Path(tempfile.mkdtemp(prefix="journey-demo-"))
     settings = (
@@ -102,6 +105,8 @@ async def run_demo(
         seed_stock_batch=False,
     )
     try:
+        if on_platform is not None:
+            on_platform(platform)
         return await _Drive(options, castings, platform, payments, clock, progress).run()
     except BaseException:
         await platform.close()

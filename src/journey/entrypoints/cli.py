@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -215,6 +216,23 @@ def bench_kernel(
     except ImportError as error:
         raise _fail(f"the benchmark needs the development dependencies ({error.name})") from None
     run_kernel_benchmark(runs=runs, callers=callers, commands=commands, json_output=json_output)
+
+
+@bench_app.command("journey")
+def bench_journey(
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    runs: Annotated[int, typer.Option(min=1, help="Runs (medians are kept).")] = 3,
+    customers: Annotated[int, typer.Option(min=1, help="Journeys per run.")] = 60,
+    profile: Annotated[
+        Path | None, typer.Option(help="Write a cProfile of the first run here.")
+    ] = None,
+) -> None:
+    """Whole journeys/s on the embedded default, next to the kernel's commands/s (same run)."""
+    try:
+        from journey.benchmarks.journey import run_journey_benchmark
+    except ImportError as error:
+        raise _fail(f"the benchmark needs the development dependencies ({error.name})") from None
+    run_journey_benchmark(runs=runs, customers=customers, json_output=json_output, profile=profile)
 
 
 # -- other parts of the system register their commands below, one block each ---------------------
