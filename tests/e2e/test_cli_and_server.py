@@ -144,3 +144,19 @@ def test_the_demo_refuses_an_unknown_store_with_a_clear_message(tmp_path: Path) 
     assert result.returncode == 2
     assert "--store must be sqlite or memory" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_journey_benchmark_reports_every_figure_as_json(tmp_path: Path) -> None:
+    result = journey(tmp_path, "bench", "journey", "--runs", "1", "--customers", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["invariants_ok"] is True
+    assert figures["activated_share"] > 0
+    for key in (
+        "journeys_per_s",
+        "p99_journey_ms",
+        "commands_per_journey",
+        "kernel_commands_per_s",
+        "ratio_to_target",
+    ):
+        assert figures[key] > 0, key
