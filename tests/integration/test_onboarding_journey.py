@@ -226,9 +226,7 @@ async def test_a_refused_fee_releases_the_plastic_cancels_the_card_and_closes_th
     world: Journeys,
 ) -> None:
     world.payments.refuse("app-fee-acc")
-    await world.apply("app-fee")
-    await world.run_until_status("app-fee", "offered")
-    await world.accept("app-fee")
+    await world.accepted("app-fee")
     await world.run(days=1)
     journey = await world.journey("app-fee")
     assert journey["status"] == "compensated"
@@ -250,9 +248,7 @@ async def test_a_refused_fee_releases_the_plastic_cancels_the_card_and_closes_th
 async def test_a_withdrawal_after_the_pivot_refunds_and_cancels_but_keeps_the_plastic_spent(
     world: Journeys,
 ) -> None:
-    await world.apply("app-w")
-    await world.run_until_status("app-w", "offered")
-    await world.accept("app-w")
+    await world.accepted("app-w")
     await world.run_until_status("app-w", "personalizing")
     await world.send(WithdrawApplication(application_id="app-w", reason="changed my mind"))
     await world.run(days=20)
@@ -271,9 +267,7 @@ async def test_a_withdrawal_after_the_pivot_refunds_and_cancels_but_keeps_the_pl
 async def test_a_card_failing_its_rf_test_is_spoiled_and_reissued_with_a_new_number() -> None:
     world = await journeys(fail_first=1)
     try:
-        await world.apply("app-rf")
-        await world.run_until_status("app-rf", "offered")
-        await world.accept("app-rf")
+        await world.accepted("app-rf")
         assert await world.run_until_status("app-rf", "delivered") == "delivered"
         issued = await world.decoded("CardIssued")
         assert [card.card_id for card in issued] == ["app-rf-c0", "app-rf-c1"]
@@ -298,9 +292,7 @@ async def test_a_card_failing_its_rf_test_is_spoiled_and_reissued_with_a_new_num
 async def test_cards_that_keep_failing_stop_at_the_reissue_limit_and_alert_an_operator() -> None:
     world = await journeys(fail_first=100)
     try:
-        await world.apply("app-bad")
-        await world.run_until_status("app-bad", "offered")
-        await world.accept("app-bad")
+        await world.accepted("app-bad")
         await world.run(days=5)
         journey = await world.journey("app-bad")
         assert journey["stuck"] is not None
@@ -314,9 +306,7 @@ async def test_cards_that_keep_failing_stop_at_the_reissue_limit_and_alert_an_op
 async def test_a_misprint_at_the_bureau_is_reissued_like_an_rf_failure() -> None:
     world = await journeys(misprint_rate=1.0)
     try:
-        await world.apply("app-mis")
-        await world.run_until_status("app-mis", "offered")
-        await world.accept("app-mis")
+        await world.accepted("app-mis")
         await world.run(days=3)
         failures = await world.decoded("CardPrintFailed")
         assert len(failures) == 4  # every order misprints: reissued up to the limit
@@ -329,9 +319,7 @@ async def test_a_misprint_at_the_bureau_is_reissued_like_an_rf_failure() -> None
 async def test_a_parcel_returned_twice_is_cancelled_reissued_then_undone() -> None:
     world = await journeys(carrier=CarrierBehaviour(return_rate=1.0, duplicate_rate=0.0))
     try:
-        await world.apply("app-ret")
-        await world.run_until_status("app-ret", "offered")
-        await world.accept("app-ret")
+        await world.accepted("app-ret")
         await world.run(days=40)
         journey = await world.journey("app-ret")
         assert journey["status"] == "compensated"
@@ -350,9 +338,7 @@ async def test_duplicated_and_reordered_carrier_webhooks_deliver_the_card_once()
     noisy = CarrierBehaviour(return_rate=0.0, duplicate_rate=1.0, reorder_rate=1.0, seed=3)
     world = await journeys(carrier=noisy)
     try:
-        await world.apply("app-noisy")
-        await world.run_until_status("app-noisy", "offered")
-        await world.accept("app-noisy")
+        await world.accepted("app-noisy")
         assert await world.run_until_status("app-noisy", "delivered") == "delivered"
         await world.run(days=5)
         assert len(await world.events("ShipmentDelivered")) == 1
@@ -394,9 +380,7 @@ async def test_a_bureau_that_answers_late_flags_the_journey_then_lets_it_go_on()
         turnaround_hours=24 * 5, deadlines=Deadlines(personalization=timedelta(days=3))
     )
     try:
-        await world.apply("app-slowbureau")
-        await world.run_until_status("app-slowbureau", "offered")
-        await world.accept("app-slowbureau")
+        await world.accepted("app-slowbureau")
         await world.run(days=4)
         journey = await world.journey("app-slowbureau")
         assert journey["status"] == "personalizing"

@@ -142,6 +142,12 @@ class Journeys:
             )
         )
 
+    async def accepted(self, application_id: str, who: Person | None = None) -> None:
+        """Apply for a Gold card, wait for the offer, accept it."""
+        await self.apply(application_id, who)
+        assert await self.run_until_status(application_id, "offered") == "offered"
+        await self.accept(application_id)
+
     async def activate(self, application_id: str) -> None:
         journey = await self.journey(application_id)
         await self.send(ActivateCard(card_id=journey["card_id"]))
