@@ -113,34 +113,37 @@ def parse_channel_list(text: str, what: str = "channel list") -> list[int]:
     return channels
 
 
-def split_parameters(text: str) -> list[str]:
-    """Split on commas outside quotes and parentheses; empty text has no parameters."""
-    if not text.strip():
-        return []
+def _split_outside_quotes(text: str, separator: str) -> list[str]:
+    """Split `text` on `separator` where it stands outside quotes and parentheses; each part
+    stripped."""
     parts: list[str] = []
     depth = 0
     quote: str | None = None
     current: list[str] = []
     for ch in text:
         if quote:
-            current.append(ch)
             if ch == quote:
                 quote = None
         elif ch in "\"'":
             quote = ch
-            current.append(ch)
         elif ch == "(":
             depth += 1
-            current.append(ch)
         elif ch == ")":
             depth -= 1
-            current.append(ch)
-        elif ch == "," and depth == 0:
+        elif ch == separator and depth == 0:
             parts.append("".join(current).strip())
             current = []
-        else:
-            current.append(ch)
+            continue
+        current.append(ch)
     parts.append("".join(current).strip())
+    return parts
+
+
+def split_parameters(text: str) -> list[str]:
+    """Split on commas outside quotes and parentheses; empty text has no parameters."""
+    if not text.strip():
+        return []
+    parts = _split_outside_quotes(text, ",")
     if any(part == "" for part in parts):
         raise ScpiError(-103, "empty parameter")
     return parts
@@ -148,31 +151,7 @@ def split_parameters(text: str) -> list[str]:
 
 def split_units(message: str) -> list[str]:
     """Split a program message into its commands on `;` outside quotes and parentheses."""
-    units: list[str] = []
-    depth = 0
-    quote: str | None = None
-    current: list[str] = []
-    for ch in message:
-        if quote:
-            current.append(ch)
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-            current.append(ch)
-        elif ch == "(":
-            depth += 1
-            current.append(ch)
-        elif ch == ")":
-            depth -= 1
-            current.append(ch)
-        elif ch == ";" and depth == 0:
-            units.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    units.append("".join(current).strip())
-    return [unit for unit in units if unit]
+    return [unit for unit in _split_outside_quotes(message, ";") if unit]
 
 
 def format_number(value: float) -> str:
