@@ -73,6 +73,10 @@ async def test_a_creditworthy_customer_goes_from_application_to_an_active_card(
         "journey.saga.Completed",
     ):
         assert expected in kinds, expected
+    assert journey["tracking_number"]
+    lines = [entry["what"] for entry in journey["timeline"]]
+    assert "customer notified: card_shipped by email" in lines
+    assert "carrier: out for delivery" in lines
     # The pivot comes after everything that can be undone.
     assert kinds.index("FeeCharged") < kinds.index("PersonalizationOrdered")
     assert await stock_of(world, "gold-sun") == {

@@ -45,6 +45,8 @@ MILESTONES: dict[str, tuple[str | None, str]] = {
     "CardRfTestPassed": ("quality_passed", "RF test passed"),
     "CardRfTestFailed": ("quality_failed", "RF test failed"),
     "ShipmentCreated": ("shipping", "shipment created"),
+    "ShipmentBooked": (None, "booked with the carrier"),
+    "ShipmentStatusChanged": (None, "carrier update"),
     "ShipmentDelivered": ("delivered", "delivered"),
     "ShipmentReturned": ("returned", "returned to sender"),
     "ShipmentFailed": ("returned", "delivery failed"),
@@ -72,6 +74,7 @@ class JourneyStatus(Projection):
             return
         journey = await tx.get(JOURNEYS, application_id) or _new(application_id, envelope)
         status, line = MILESTONES[event.event_type]
+        line = _line(event, line)
         if status is not None and not journey["done"]:
             journey["status"] = status
         journey["updated_at"] = envelope.time.isoformat()
@@ -121,6 +124,22 @@ class ReviewQueue(Projection):
             case "ReferralDecided" | "ApplicationWithdrawn":
                 tx.delete(REVIEW_QUEUE, application_id)
                 tx.delete(PENDING_REVIEW, application_id)
+
+
+def _line(event: Event, line: str) -> str:
+    """The timeline's words for an event, with the detail that tells one from another."""
+    match event.event_type:
+        case "NotificationSent":
+            milestone = getattr(event, "milestone", "")
+            return f"customer notified: {milestone} by {getattr(event, 'channel', '')}"
+        case "ShipmentStatusChanged":
+            return f"carrier: {getattr(event, 'status', '')}".replace("_", " ")
+        case "ShipmentBooked":
+            return f"booked with {getattr(event, 'carrier', 'the carrier')}"
+        case "journey.saga.Stuck" | "journey.saga.Compensating" | "CardCancelled":
+            reason = getattr(event, "reason", "")
+            return f"{line} ({reason})" if reason else line
+    return line
 
 
 def _application_of(envelope: Envelope[Event]) -> str | None:
