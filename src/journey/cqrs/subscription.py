@@ -286,7 +286,8 @@ class CatchUpSubscription(EventProcessor):
         records = [record for record in records if record.position <= head]
         full = len(records) == size
         new_checkpoint = records[-1].position if full else head
-        parked = await self._parked_sequences()
+        # Parked sequences matter only when there is something to process.
+        parked = await self._parked_sequences() if records else set()
         tx = ConsumerTransaction(self._storage, self._codec, self._clock)
         for record in records:
             await self._process(record, tx, parked)
