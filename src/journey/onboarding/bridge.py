@@ -14,25 +14,34 @@ from typing import Any
 from pydantic import Field
 
 from journey.catalog import default_catalog
+from journey.command_side.customer_records import UpdateCustomerRecords
 from journey.command_side.issuance.application import Application
 from journey.command_side.issuance.card import Card
+from journey.command_side.logistics import CreateShipment
+from journey.command_side.notifications import NotifyCustomer
 from journey.cqrs.errors import RuleViolation
 from journey.cqrs.messages import Command
 from journey.cqrs.unit_of_work import UnitOfWork
 
 
 class NotifyJourneyMilestone(Command):
+    """Tell the customer about a milestone (the saga's facts: card digits, tracking number)."""
+
     application_id: str
     milestone: str
     facts: dict[str, Any] = Field(default_factory=dict)
 
 
 class PushCustomerRecords(Command):
+    """Write the new customer and product to the CRM and the consents to the CDP."""
+
     application_id: str
     account_id: str
 
 
 class ShipCard(Command):
+    """Ship the card to the address on the application."""
+
     application_id: str
     card_id: str
     shipment_id: str
@@ -65,8 +74,6 @@ def _facts(application: Application, saga_facts: dict[str, Any]) -> dict[str, An
 
 
 async def notify_journey_milestone(command: NotifyJourneyMilestone, uow: UnitOfWork) -> Any:
-    from journey.command_side.notifications import NotifyCustomer
-
     application = await uow.get(Application, command.application_id)
     email, phone, name = _contact(application)
     await uow.schedule(
@@ -86,8 +93,6 @@ async def notify_journey_milestone(command: NotifyJourneyMilestone, uow: UnitOfW
 
 
 async def push_customer_records(command: PushCustomerRecords, uow: UnitOfWork) -> Any:
-    from journey.command_side.customer_records import UpdateCustomerRecords
-
     application = await uow.get(Application, command.application_id)
     email, phone, name = _contact(application)
     assert application.national_id is not None
@@ -111,8 +116,6 @@ async def push_customer_records(command: PushCustomerRecords, uow: UnitOfWork) -
 
 
 async def ship_card(command: ShipCard, uow: UnitOfWork) -> Any:
-    from journey.command_side.logistics import CreateShipment
-
     application = await uow.get(Application, command.application_id)
     card = await uow.get(Card, command.card_id)
     if application.address is None:
