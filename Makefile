@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint format typecheck pytest bench clean
+.PHONY: install run test lint format typecheck pytest bench clean browser
 
 # Reinstall only when the declared dependencies change.
 $(STAMP): pyproject.toml
@@ -34,6 +34,15 @@ typecheck: install
 
 pytest: install
 	$(BIN)/pytest
+
+# Debian's chromium for the browser tests (tests/browser skip, saying why, without it). Through
+# the package manager only (never a browser download); instant when it is already installed.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core fonts-liberation >/dev/null; }
+	@chromium --version 2>/dev/null
 
 bench: install
 	$(BIN)/journey bench kernel

@@ -80,3 +80,48 @@ class Settings(BaseSettings):
 def sqlite_path(url: str) -> Path:
     """`sqlite:///var/x.db` -> `var/x.db`; `sqlite:////abs/x.db` -> `/abs/x.db`."""
     return Path(url.removeprefix("sqlite:///"))
+
+
+# The signing key `journey serve` uses when none is configured. It is public (it is right here),
+# so tokens signed with it prove nothing: development and tests only. Production sets
+# JOURNEY_AUTH_SIGNING_KEY (and leaves JOURNEY_AUTH_DEV_LOGIN off).
+DEVELOPMENT_SIGNING_KEY = "journey-DEVELOPMENT-ONLY-signing-key-do-not-use-in-production"
+
+
+class AuthSettings(BaseSettings):
+    """Bearer tokens of the HTTP API (env prefix `JOURNEY_AUTH_`): HS256 JWTs with `sub`,
+    `roles`, `iat`, `exp` and `iss`."""
+
+    model_config = SettingsConfigDict(env_prefix="JOURNEY_AUTH_", env_file=".env", extra="ignore")
+
+    signing_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SIGNING_KEY),
+        description="HS256 key, at least 32 bytes (the default is the public development key)",
+    )
+    dev_login: bool | None = Field(
+        None,
+        description="POST /auth/dev-token hands out tokens; unset = only with the development key",
+    )
+    issuer: str = Field("urn:journey", min_length=1, description="`iss` of the tokens we sign")
+    token_ttl_minutes: float = Field(60.0, gt=0, le=60 * 24 * 30, description="token lifetime")
+    leeway_seconds: float = Field(30.0, ge=0, le=600, description="clock skew tolerated")
+
+    @field_validator("signing_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        # RFC 7518 3.2: an HS256 key must be at least as long as the hash output (32 bytes).
+        if len(value.get_secret_value().encode()) < 32:
+            raise ValueError("JOURNEY_AUTH_SIGNING_KEY must be at least 32 bytes")
+        return value
+
+    @property
+    def uses_development_key(self) -> bool:
+        return self.signing_key.get_secret_value() == DEVELOPMENT_SIGNING_KEY
+
+    @property
+    def dev_login_enabled(self) -> bool:
+        """Whether anyone may ask for a token by role: explicitly set, or the development key."""
+        return self.uses_development_key if self.dev_login is None else self.dev_login
+
+    def key_bytes(self) -> bytes:
+        return self.signing_key.get_secret_value().encode()

@@ -85,27 +85,28 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Serve the HTTP API and run the journey's background work (embedded default)."""
-    import uvicorn
     from pydantic import ValidationError
 
     from journey.entrypoints.api.app import create_app
+    from journey.entrypoints.api.server import serve as serve_app
     from journey.log_config import configure_logging
-    from journey.settings import Settings
+    from journey.settings import AuthSettings, Settings
 
     try:
         settings = Settings()
+        auth = AuthSettings()
     except ValidationError as error:
         raise _fail(f"invalid settings: {error.errors()[0]['msg']}", 2) from None
     configure_logging(settings.log_level, settings.log_format)
     bind_host = host or settings.host
     bind_port = port if port is not None else settings.port
     err.print(f"Customer Journey {journey.__version__} on http://{bind_host}:{bind_port}")
-    uvicorn.run(
-        create_app(settings),
+    # Event streams are told to end before uvicorn waits for open connections (server.py).
+    serve_app(
+        create_app(settings, auth=auth),
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level,
-        access_log=False,
     )
 
 
@@ -262,3 +263,9 @@ bench_app.command("testbench")(bench_testbench)
 from journey.entrypoints.demo_cli import demo  # noqa: E402
 
 app.command("demo")(demo)
+
+# HTTP API: development tokens, bench http
+from journey.entrypoints.api_cli import bench_http, token  # noqa: E402
+
+app.command("token")(token)
+bench_app.command("http")(bench_http)

@@ -1,0 +1,469 @@
+"""The HTTP benchmark: the API's create-application command and a read-model query, next to a
+bare FastAPI endpoint served the same way, in the same run.
+
+Both servers run the same way: one uvicorn process each (`DrainingServer`, uvloop/httptools
+when installed, no access log, logs at `error`), started fresh for every run and measured from
+this process with httpx and `clients` concurrent connections. Ours is `journey serve` as it
+ships (the whole platform on a fresh SQLite store with `synchronous=FULL`, its background work
+running: every application goes on through screening and an offer while we measure).
+
+- **command**: `POST /applications` with a customer's bearer token and a full application
+  (distinct customers, so each request also creates the customer's data key), answered 202.
+- **query**: `GET /applications/{id}` (the `journeys` read model) over the applications just
+  created, after the read model has caught up with them.
+- **bare**: `POST /bare` (the same JSON body, not validated) and `GET /bare/{id}`, each a
+  constant answer: what FastAPI + uvicorn + the client cost with no work at all.
+
+Targets (issue 6): command throughput at least half the bare endpoint's; query p99 at most
+20 ms at 50 concurrent clients. Medians of the runs are reported (a small noisy machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+TARGET_RATIO = 0.5
+TARGET_QUERY_P99_MS = 20.0
+PACED_SHARE = 0.5  # the paced query load offers this share of the saturated query rate
+WARM_UP = 50
+START_TIMEOUT = 90.0
+CATCH_UP_TIMEOUT = 180.0
+
+Call = tuple[str, str, dict[str, str], bytes | None]  # method, path, headers, body
+MODULE = "journey.benchmarks.http"  # run as `python -m` for the server processes
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """One load: how many answered as expected, how fast, and the latencies (ms)."""
+
+    ok: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def per_s(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        return percentile(self.latencies_ms, share)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+# -- load -----------------------------------------------------------------------------------------
+
+
+async def load(
+    base_url: str,
+    calls: Sequence[Call],
+    clients: int,
+    expect: int,
+    *,
+    rate: float | None = None,
+) -> Measured:
+    """Send `calls` from `clients` concurrent clients, each on its own connection.
+
+    Without `rate`, each client sends its next request as soon as the last is answered (a
+    closed loop: throughput). With `rate` (requests/s over all clients), request i is due at
+    i/rate seconds and its latency counts from then, so a slow answer that delays the next one
+    is charged to both (no coordinated omission).
+    """
+    latencies: list[float] = []
+    errors = 0
+    numbered = iter(enumerate(calls))
+    # One client per connection: httpx's shared pool serialises on its own lock at this
+    # concurrency and would measure itself instead of the server. Clients are made before the
+    # clock starts (each builds an SSL context: tens of milliseconds).
+    https = [httpx.AsyncClient(base_url=base_url, timeout=30.0) for _ in range(clients)]
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        for number, (method, path, headers, body) in numbered:
+            due = began + number / rate if rate else time.perf_counter()
+            if rate:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            try:
+                answer = await http.request(method, path, headers=headers, content=body)
+                good = answer.status_code == expect
+            except httpx.HTTPError:
+                good = False
+            latencies.append((time.perf_counter() - due) * 1000)
+            if not good:
+                errors += 1
+
+    try:
+        # Each connection is opened before the clock starts too (a TCP handshake each).
+        await asyncio.gather(*(http.get("/health") for http in https))
+        began = time.perf_counter()
+        await asyncio.gather(*(client(http) for http in https))
+        seconds = time.perf_counter() - began
+    finally:
+        for http in https:
+            await http.aclose()
+    return Measured(len(calls) - errors, errors, seconds, latencies)
+
+
+# -- servers --------------------------------------------------------------------------------------
+
+
+class Served:
+    """A server process of this module (`--serve bare|journey`), up until `stop`."""
+
+    def __init__(self, kind: str, workdir: Path, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "journey.benchmarks.http",
+                "--serve",
+                kind,
+                "--port",
+                str(self.port),
+            ],
+            cwd=workdir,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def wait_until_up(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the server stopped: {self._stderr()}")
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the server did not start in time")
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._process.stderr is not None:
+            self._process.stderr.close()
+
+    def _stderr(self) -> str:
+        if self._process.stderr is None:
+            return ""
+        return self._process.stderr.read().decode(errors="replace")[-2000:]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(kind: str, port: int) -> None:
+    """The server side (a child process): the bare app or the whole platform."""
+    from journey.entrypoints.api.server import server_for
+    from journey.log_config import configure_logging
+
+    configure_logging("error", "json")
+    if kind == "bare":
+        app = bare_app()
+    else:
+        from journey.entrypoints.api.app import create_app
+        from journey.settings import AuthSettings, Settings
+
+        app = create_app(Settings(), auth=AuthSettings())
+    server_for(app, host="127.0.0.1", port=port, log_level="error").run()
+
+
+def bare_app() -> FastAPI:
+    """The baseline: FastAPI endpoints that parse the request and answer a constant."""
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+
+    app = FastAPI()
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/bare", status_code=202)
+    async def bare_command(request: Request) -> JSONResponse:
+        await request.json()
+        return JSONResponse({"location": "/bare/1", "position": 1}, status_code=202)
+
+    @app.get("/bare/{item_id}")
+    async def bare_query(item_id: str) -> dict[str, str]:
+        return {"id": item_id, "status": "ok"}
+
+    return app
+
+
+# -- workloads ------------------------------------------------------------------------------------
+
+
+def applications(count: int, run: int, key: str) -> Iterator[tuple[str, Call]]:
+    """`count` applications of distinct customers, each with the customer's own token."""
+    from pydantic import SecretStr
+
+    from journey.demo.applicants import application_for
+    from journey.entrypoints.api.auth import Tokens
+    from journey.query_side.population import default_population
+    from journey.query_side.subjects import subject_key
+    from journey.settings import AuthSettings
+
+    tokens = Tokens(AuthSettings(signing_key=SecretStr(key)))
+    people = [p for p in default_population().people if p.registry_status == "VALID"]
+    for number in range(count):
+        who = people[number % len(people)]
+        application_id = f"bench-{run}-{number}"
+        body = application_for(
+            who, application_id=application_id, product_code="CLASSIC", design_code="classic-blue"
+        ).model_dump(mode="json", exclude={"customer_id"})
+        token = tokens.issue(subject_key(who.country, who.national_id), ["customer"])
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        yield application_id, ("POST", "/applications", headers, json.dumps(body).encode())
+
+
+def measure_bare(workdir: Path, clients: int, requests: int) -> dict[str, Measured]:
+    server = Served("bare", workdir, {})
+    try:
+        server.wait_until_up()
+        body = json.dumps({"padding": "x" * 600}).encode()  # about an application's size
+        headers = {"Content-Type": "application/json"}
+        command: list[Call] = [("POST", "/bare", headers, body)] * requests
+        query: list[Call] = [("GET", f"/bare/item-{n}", {}, None) for n in range(requests)]
+        asyncio.run(load(server.base_url, command[:WARM_UP], clients, 202))
+        return {
+            "command": asyncio.run(load(server.base_url, command, clients, 202)),
+            "query": asyncio.run(load(server.base_url, query, clients, 200)),
+        }
+    finally:
+        server.stop()
+
+
+def measure_ours(workdir: Path, run: int, clients: int, requests: int) -> dict[str, Measured]:
+    key = secrets.token_hex(32)
+    env = {
+        "JOURNEY_EVENT_STORE": f"sqlite:///{workdir}/journey.db",
+        "JOURNEY_KEY_STORE": f"sqlite:///{workdir}/keys.db",
+        "JOURNEY_SMTP_PORT": "0",
+        "JOURNEY_LOG_LEVEL": "error",
+        "JOURNEY_AUTH_SIGNING_KEY": key,
+        "JOURNEY_AUTH_DEV_LOGIN": "false",
+    }
+    server = Served("journey", workdir, env)
+    try:
+        server.wait_until_up()
+        made = list(applications(requests + WARM_UP, run, key))
+        warm, timed = made[:WARM_UP], made[WARM_UP:]
+        asyncio.run(load(server.base_url, [request for _, request in warm], clients, 202))
+        command = asyncio.run(load(server.base_url, [r for _, r in timed], clients, 202))
+        ids = [application_id for application_id, _ in timed]
+        caught_up(server.base_url, ids[-1], made[-1][1][2])
+        settled(server.base_url)
+        # Each customer reads their own application.
+        query_requests = [
+            ("GET", f"/applications/{ids[n % len(ids)]}", timed[n % len(timed)][1][2], None)
+            for n in range(requests)
+        ]
+        query = asyncio.run(load(server.base_url, query_requests, clients, 200))
+        # Latency under load, not at saturation: the same 50 clients offering half of what
+        # saturates the server (at saturation, latency is just clients / throughput).
+        paced = asyncio.run(
+            load(server.base_url, query_requests, clients, 200, rate=PACED_SHARE * query.per_s)
+        )
+        return {"command": command, "query": query, "paced": paced}
+    finally:
+        server.stop()
+
+
+def caught_up(base_url: str, application_id: str, headers: dict[str, str]) -> None:
+    """Wait until the journeys read model has every application (the last one is there)."""
+    deadline = time.monotonic() + CATCH_UP_TIMEOUT
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{base_url}/applications/{application_id}", headers=headers)
+        if answer.status_code == 200:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the read model did not catch up in time")
+
+
+def settled(base_url: str) -> None:
+    """Wait until the background work is idle (every consumer caught up, nothing overdue), so
+    the queries are measured against the server, not against the applications' backlog."""
+    deadline = time.monotonic() + CATCH_UP_TIMEOUT
+    quiet = 0
+    while time.monotonic() < deadline:
+        text = httpx.get(f"{base_url}/metrics").text
+        busy = [
+            line
+            for line in text.splitlines()
+            if line.startswith(("journey_consumer_lag{", "journey_scheduled_overdue_seconds "))
+            and float(line.rsplit(" ", 1)[1]) > 0
+        ]
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 3:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the background work did not settle in time")
+
+
+# -- the benchmark --------------------------------------------------------------------------------
+
+
+def run_http_benchmark(
+    *, runs: int, clients: int, requests: int, json_output: bool
+) -> dict[str, Any]:
+    """Interleave bare and ours `runs` times; report medians and ratios (JSON or a table)."""
+    if runs < 1 or clients < 1 or requests < 1:
+        raise ValueError("runs, clients and requests must be at least 1")
+    began = time.perf_counter()
+    bare_runs: list[dict[str, Measured]] = []
+    our_runs: list[dict[str, Measured]] = []
+    with tempfile.TemporaryDirectory(prefix="journey-bench-http-") as scratch:
+        for number in range(runs):
+            _progress(f"run {number + 1}/{runs}: bare endpoint")
+            folder = Path(scratch) / f"run{number}"
+            folder.mkdir()
+            bare_runs.append(measure_bare(folder, clients, requests))
+            _progress(f"run {number + 1}/{runs}: POST /applications, GET /applications/{{id}}")
+            our_runs.append(measure_ours(folder, number, clients, requests))
+    result = summary(bare_runs, our_runs, runs=runs, clients=clients, requests=requests)
+    result["seconds"] = round(time.perf_counter() - began, 1)
+    if json_output:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        _print(result)
+    return result
+
+
+def summary(
+    bare: list[dict[str, Measured]],
+    ours: list[dict[str, Measured]],
+    *,
+    runs: int,
+    clients: int,
+    requests: int,
+) -> dict[str, Any]:
+    def median(
+        measures: list[dict[str, Measured]], kind: str, of: Callable[[Measured], float]
+    ) -> float:
+        return float(statistics.median(of(measured[kind]) for measured in measures))
+
+    def rate(measured: Measured) -> float:
+        return measured.per_s
+
+    def p50(measured: Measured) -> float:
+        return measured.percentile(0.50)
+
+    def p99(measured: Measured) -> float:
+        return measured.percentile(0.99)
+
+    command_per_s = median(ours, "command", rate)
+    bare_per_s = median(bare, "command", rate)
+    query_per_s = median(ours, "query", rate)
+    bare_query_per_s = median(bare, "query", rate)
+    query_p99 = median(ours, "paced", p99)
+    ratio = command_per_s / bare_per_s if bare_per_s else 0.0
+    return {
+        "runs": runs,
+        "clients": clients,
+        "requests": requests,
+        "command_per_s": round(command_per_s, 1),
+        "command_p50_ms": round(median(ours, "command", p50), 2),
+        "command_p99_ms": round(median(ours, "command", p99), 2),
+        "bare_per_s": round(bare_per_s, 1),
+        "bare_p50_ms": round(median(bare, "command", p50), 2),
+        "bare_p99_ms": round(median(bare, "command", p99), 2),
+        "ratio": round(ratio, 3),
+        "query_per_s": round(query_per_s, 1),
+        "query_p50_ms": round(median(ours, "query", p50), 2),
+        "query_p99_ms": round(query_p99, 2),
+        "query_paced_p50_ms": round(median(ours, "paced", p50), 2),
+        "query_paced_per_s": round(median(ours, "paced", rate), 1),
+        "query_saturated_p99_ms": round(median(ours, "query", p99), 2),
+        "bare_query_per_s": round(bare_query_per_s, 1),
+        "bare_query_p99_ms": round(median(bare, "query", p99), 2),
+        "query_ratio": round(query_per_s / bare_query_per_s, 3) if bare_query_per_s else 0.0,
+        "errors": sum(m.errors for run in (*bare, *ours) for m in run.values()),
+        "target_ratio": TARGET_RATIO,
+        "target_query_p99_ms": TARGET_QUERY_P99_MS,
+        "meets_command_target": ratio >= TARGET_RATIO,
+        "meets_query_target": query_p99 <= TARGET_QUERY_P99_MS,
+    }
+
+
+def _print(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=f"HTTP benchmark (medians of {result['runs']} runs, {result['clients']} clients)"
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key.replace("_", " "), str(value))
+    Console().print(table)
+    Console().print(
+        f"command: {result['command_per_s']:,} req/s = {result['ratio']:.0%} of the bare "
+        f"endpoint's {result['bare_per_s']:,} (target ≥ {TARGET_RATIO:.0%}); "
+        f"query p99 {result['query_p99_ms']} ms (target ≤ {TARGET_QUERY_P99_MS:g} ms)"
+    )
+
+
+def _progress(message: str) -> None:
+    sys.stderr.write(f"[bench http] {message}\n")
+    sys.stderr.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="journey bench http (or one of its servers)")
+    parser.add_argument("--serve", choices=["bare", "journey"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("--runs", type=int, default=3, help="runs (medians are kept)")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per measurement")
+    args = parser.parse_args()
+    if args.serve is not None:
+        _serve(args.serve, args.port)
+        return
+    run_http_benchmark(
+        runs=args.runs, clients=args.clients, requests=args.requests, json_output=args.json
+    )
+
+
+if __name__ == "__main__":
+    main()
