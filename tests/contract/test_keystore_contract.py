@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 from collections.abc import AsyncIterator
@@ -83,3 +84,17 @@ async def test_a_shredded_key_leaves_no_trace_in_the_key_file(tmp_path: Path) ->
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("keys.db"))
     assert key not in data
     assert base64.b64encode(key) not in data
+
+
+async def test_concurrent_first_requests_for_many_subjects_each_get_one_lasting_key(
+    keys: KeyStore,
+) -> None:
+    subjects = [f"cust-{n % 40}" for n in range(120)]  # every subject asked for three times
+    handed = await asyncio.gather(*(keys.key_for(subject) for subject in subjects))
+    by_subject: dict[str, set[bytes]] = {}
+    for subject, key in zip(subjects, handed, strict=True):
+        by_subject.setdefault(subject, set()).add(key)
+    assert all(len(found) == 1 for found in by_subject.values())
+    assert len({next(iter(found)) for found in by_subject.values()}) == 40
+    for subject, found in by_subject.items():
+        assert await keys.existing_key(subject) == next(iter(found))
