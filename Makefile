@@ -37,11 +37,12 @@ pytest: install
 
 # Debian's chromium for the browser tests (tests/browser skip, saying why, without it). Through
 # the package manager only (never a browser download); instant when it is already installed.
+# poppler-utils (pdftotext, pdftoppm) lets the welcome-letter tests read the PDFs they make.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
 	  apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium fonts-dejavu-core fonts-liberation >/dev/null; }
+	    chromium fonts-dejavu-core fonts-liberation poppler-utils >/dev/null; }
 	@chromium --version 2>/dev/null
 
 bench: install

@@ -87,9 +87,15 @@ async def bootstrap(
     for module in modules:
         projections.extend(module.projections)
         sagas.extend(module.sagas)
+    linger = settings.consumer_linger_ms / 1000
     consumers = [
         CatchUpSubscription(
-            SagaRunner(definition), storage, codec, clock, poll_interval=settings.poll_interval
+            SagaRunner(definition),
+            storage,
+            codec,
+            clock,
+            poll_interval=settings.poll_interval,
+            linger=linger,
         )
         for definition in sagas
     ]
@@ -110,7 +116,12 @@ async def bootstrap(
             poll_interval=settings.poll_interval,
         ),
         projections=Projections(
-            storage, codec, clock, projections, poll_interval=settings.poll_interval
+            storage,
+            codec,
+            clock,
+            projections,
+            poll_interval=settings.poll_interval,
+            linger=linger,
         ),
         consumers=consumers,
         broker=broker,

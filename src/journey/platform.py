@@ -96,6 +96,9 @@ class Platform:
             await self.kernel.stop()
             if self.station is not None:
                 await self.station.close()
+            close_mailer = getattr(self.mailer, "aclose", None)
+            if close_mailer is not None:
+                await close_mailer()  # before the sink: a clean QUIT on kept connections
             if self.sink is not None:
                 await self.sink.stop()
             aclose = getattr(self.carrier, "aclose", None)

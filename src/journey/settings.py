@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
     poll_interval: float = Field(1.0, gt=0, description="seconds between looks at a quiet log")
+    consumer_linger_ms: float = Field(
+        10.0,
+        ge=0,
+        le=1000,
+        description="a woken consumer waits this long to read several new events in one round",
+    )
     providers: str = Field(
         "simulated",
         description="simulated (in-process) or the base URL of the providers' HTTP endpoints",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -89,6 +90,54 @@ async def test_a_bounced_recipient_is_a_hard_rejection(sink: SmtpSink) -> None:
     assert rejected.value.reason == "recipient_refused_550"
     assert "bounce@" not in str(rejected.value)
     assert len(sink.mailbox) == 0
+
+
+async def test_messages_travel_over_one_kept_connection_and_go_on_after_a_refusal(
+    sink: SmtpSink,
+) -> None:
+    mailer = mailer_for(sink)
+    await mailer.send(message("<a-1.one@journey>"))
+    with pytest.raises(DeliveryRejected):
+        await mailer.send(message("<a-1.two@journey>", to="bounce@example.com"))
+    await mailer.send(message("<a-1.three@journey>"))
+    assert [m.message_id for m in sink.mailbox.messages()] == [
+        "<a-1.three@journey>",
+        "<a-1.one@journey>",
+    ]
+    assert sink.sessions_opened == 1
+    await mailer.aclose()
+
+
+async def test_concurrent_messages_use_at_most_the_configured_connections(
+    sink: SmtpSink,
+) -> None:
+    mailer = SmtpMailer(SmtpSettings(host=sink.host, port=sink.port, timeout=5, connections=2))
+    await asyncio.gather(*(mailer.send(message(f"<a-{n}.x@journey>")) for n in range(8)))
+    assert len(sink.mailbox) == 8
+    assert sink.sessions_opened == 2
+    await mailer.aclose()
+
+
+async def test_a_connection_the_server_closed_meanwhile_is_replaced_and_the_message_arrives(
+    sink: SmtpSink,
+) -> None:
+    mailer = mailer_for(sink)
+    await mailer.send(message("<a-1.before@journey>"))
+    await sink.stop()  # ends the kept connection too
+    await sink.start()
+    await mailer.send(message("<a-1.after@journey>"))
+    assert sink.mailbox.get("<a-1.after@journey>") is not None
+    assert sink.sessions_opened == 2
+    await mailer.aclose()
+
+
+async def test_with_no_kept_connections_each_message_has_its_own_conversation(
+    sink: SmtpSink,
+) -> None:
+    mailer = SmtpMailer(SmtpSettings(host=sink.host, port=sink.port, timeout=5, connections=0))
+    await mailer.send(message("<a-1.one@journey>"))
+    await mailer.send(message("<a-1.two@journey>"))
+    assert sink.sessions_opened == 2
 
 
 async def test_an_unreachable_server_is_a_passing_failure() -> None:

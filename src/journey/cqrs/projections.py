@@ -60,6 +60,7 @@ class Projections:
         *,
         batch_size: int = 256,
         poll_interval: float = 1.0,
+        linger: float = 0.0,
     ) -> None:
         self._storage = storage
         names = [projection.name for projection in projections]
@@ -73,6 +74,7 @@ class Projections:
                 clock,
                 batch_size=batch_size,
                 poll_interval=poll_interval,
+                linger=linger,
             )
             for projection in projections
         }

@@ -17,6 +17,7 @@ from journey.cqrs.projections import Projections
 from journey.cqrs.relay import Relay
 from journey.cqrs.scheduler import Scheduler
 from journey.cqrs.serialization import EventCodec, EventRegistry
+from journey.cqrs.store.model import DeadLetterStatus
 from journey.cqrs.store.port import Storage
 from journey.cqrs.subscription import CatchUpSubscription
 
@@ -68,6 +69,23 @@ class Kernel:
         self._tasks.append(loop.create_task(self.relay.run(self._stop), name="journey-relay"))
         await _log.ainfo("kernel started", consumers=[s.name for s in self.subscriptions])
 
+    async def _behind(self) -> list[CatchUpSubscription]:
+        """The subscriptions with something to do: events past their checkpoint, or a redrive
+        asked for. Three queries in all, instead of a few per subscription."""
+        head = await self.storage.last_position()
+        checkpoints = await self.storage.list_checkpoints()
+        redrives = {
+            letter.consumer
+            for letter in await self.storage.list_dead_letters(
+                statuses=[DeadLetterStatus.REDRIVE_REQUESTED], limit=100_000
+            )
+        }
+        return [
+            subscription
+            for subscription in self.subscriptions
+            if checkpoints.get(subscription.name, 0) < head or subscription.name in redrives
+        ]
+
     async def stop(self) -> None:
         self._stop.set()
         for task in self._tasks:
@@ -90,7 +108,7 @@ class Kernel:
         total = 0
         for _ in range(max_rounds):
             done = 0
-            for subscription in self.subscriptions:
+            for subscription in await self._behind():
                 done += await subscription.run_until_caught_up()
             done += await self.scheduler.fire_due()
             done += await self.relay.run_until_caught_up()

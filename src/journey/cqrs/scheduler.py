@@ -130,8 +130,7 @@ class Scheduler:
             due = await self._storage.due_scheduled(self._clock.now(), self._batch_size)
             if not due:
                 return handled
-            for message in due:
-                await self._fire(message)
+            await self._fire_together(due)
             handled += len(due)
             if len(due) < self._batch_size:
                 return handled
@@ -153,6 +152,29 @@ class Scheduler:
             self._wake.clear()
             # New rows are written together with events, so a growing log is worth a look.
             await _wait_any(stop, self._wake, self._storage.wait_for_append(position, wait), wait)
+
+    async def _fire_together(self, due: list[ScheduledMessage]) -> None:
+        """Fire messages of different conversations concurrently, each conversation's in order.
+
+        One after another, every command would wait for its own commit (and fsync); together,
+        their commits share one. A conversation keeps the order its messages fell due in: the
+        stream a timer appends to or a command's reply goes to (one saga instance: one
+        customer's journey), else the correlation id.
+        """
+        conversations: dict[str, list[ScheduledMessage]] = {}
+        for message in due:
+            conversations.setdefault(_conversation(message), []).append(message)
+
+        async def in_order(messages: list[ScheduledMessage]) -> None:
+            for message in messages:
+                await self._fire(message)
+
+        outcomes = await asyncio.gather(
+            *(in_order(messages) for messages in conversations.values()), return_exceptions=True
+        )
+        for outcome in outcomes:  # every conversation ran to its end; now report a failure
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _fire(self, message: ScheduledMessage) -> None:
         letter = await self._storage.get_dead_letter(command_letter_id(message.id))
@@ -390,3 +412,14 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, extra: Any, timeou
     finally:
         for waiter in waiters:
             waiter.cancel()
+
+
+def _conversation(message: ScheduledMessage) -> str:
+    """Which messages must be delivered in order with this one (see `_fire_together`)."""
+    if message.stream_id is not None:
+        return message.stream_id
+    if message.reply:
+        stream = orjson.loads(message.reply).get("stream_id")
+        if isinstance(stream, str):
+            return stream
+    return message.correlation_id or message.id

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass, field
 
 import orjson
@@ -65,6 +66,7 @@ class EventProcessor:
         batch_size: int = 256,
         retry: RetryPolicy | None = None,
         poll_interval: float = 1.0,
+        linger: float = 0.0,
     ) -> None:
         self.consumer = consumer
         self._storage = storage
@@ -73,7 +75,10 @@ class EventProcessor:
         self._batch_size = batch_size
         self._retry = retry or RetryPolicy(max_attempts=3, initial_delay=0.05, max_delay=1.0)
         self._poll_interval = poll_interval
+        self._linger = linger
         self._wake = asyncio.Event()
+        self._next_redrive_look = 0.0  # monotonic time
+        self._last_batch_full = False
         self.stats = SubscriptionStats()
 
     @property
@@ -230,11 +235,18 @@ class CatchUpSubscription(EventProcessor):
     """Runs one consumer over the log from its checkpoint, one commit per batch."""
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Process until `stop` is set, waiting for new events when caught up."""
+        """Process until `stop` is set, waiting for new events when caught up.
+
+        With a `linger`, a consumer that was woken by a new event, or whose last batch was not
+        full, waits that long before reading: under a burst of small commits it then reads a
+        few events per round instead of one round (and one commit) per event, which is where a
+        busy server's time went. Redrive requests are looked for at most once per poll interval
+        (and whenever `wake` is called).
+        """
         failures = 0
         while not stop.is_set():
             try:
-                redriven = await self.process_redrives()
+                redriven = await self._redrives_if_due()
                 processed = await self.run_once()
                 failures = 0
             except Exception as error:  # the loop must outlive a broken store for a while
@@ -245,15 +257,28 @@ class CatchUpSubscription(EventProcessor):
                 )
                 await _sleep_or_stop(stop, min(30.0, 0.5 * 2**failures))
                 continue
-            if processed or redriven:
-                continue
-            await self._idle(stop)
+            if processed >= self._batch_size or redriven:
+                continue  # more is waiting: no pause
+            if not processed and not await self._idle(stop):
+                continue  # the poll interval passed with nothing new
+            if self._linger:
+                await _sleep_or_stop(stop, self._linger)
+
+    async def _redrives_if_due(self) -> int:
+        now = time.monotonic()
+        if now < self._next_redrive_look and not self._wake.is_set():
+            return 0
+        self._wake.clear()
+        self._next_redrive_look = now + self._poll_interval
+        return await self.process_redrives()
 
     async def run_until_caught_up(self) -> int:
         """Process everything there is now (redrives first); for tests, rebuilds and the CLI."""
         total = await self.process_redrives()
         while (processed := await self.run_once()) > 0:
             total += processed
+            if not self._last_batch_full:
+                break  # it reached the head it saw: one more look would find nothing new
         return total
 
     async def run_once(self) -> int:
@@ -284,7 +309,7 @@ class CatchUpSubscription(EventProcessor):
             event_types=self.consumer.event_types,
         )
         records = [record for record in records if record.position <= head]
-        full = len(records) == size
+        full = self._last_batch_full = len(records) == size
         new_checkpoint = records[-1].position if full else head
         # Parked sequences matter only when there is something to process.
         parked = await self._parked_sequences() if records else set()
@@ -319,9 +344,10 @@ class CatchUpSubscription(EventProcessor):
             self._park(tx, record, key, failure[0], failure[1])
             parked.add(key)
 
-    async def _idle(self, stop: asyncio.Event) -> None:
+    async def _idle(self, stop: asyncio.Event) -> bool:
+        """Wait for a new event, a `wake` or `stop`, at most a poll interval. True when there is
+        something to look at (an append or a wake), False when the interval just passed."""
         checkpoint = await self._storage.get_checkpoint(self.name)
-        self._wake.clear()
         appended = asyncio.ensure_future(
             self._storage.wait_for_append(checkpoint, self._poll_interval)
         )
@@ -333,6 +359,7 @@ class CatchUpSubscription(EventProcessor):
                 timeout=self._poll_interval,
                 return_when=asyncio.FIRST_COMPLETED,
             )
+            return self._wake.is_set() or (appended.done() and appended.result())
         finally:
             for task in (appended, woken, stopped):
                 task.cancel()

@@ -234,8 +234,15 @@ class _Drive:
 
     async def _look(self) -> None:
         now = self.clock.now()
+        # One query for every journey (the store is the demo's own), not one per open journey.
+        journeys = {
+            str(journey["application_id"]): journey
+            for journey in await self.kernel.storage.find_documents(
+                JOURNEYS, limit=len(self.castings) + 1000
+            )
+        }
         for application_id in list(self.open):
-            journey = await self.kernel.storage.get_document(JOURNEYS, application_id)
+            journey = journeys.get(application_id)
             if journey is None:
                 continue
             if self.last_status.get(application_id) != journey["status"]:

@@ -29,6 +29,12 @@ class SmtpSettings(BaseSettings):
     )
     validate_certs: bool = True
     timeout: float = Field(10.0, gt=0, description="seconds per SMTP conversation")
+    connections: int = Field(
+        4, ge=0, le=100, description="SMTP connections kept open and reused (0: one per message)"
+    )
+    idle_seconds: float = Field(
+        30.0, gt=0, description="a kept connection unused this long is closed, not reused"
+    )
     local_hostname: str = Field(
         "localhost", description="name sent in EHLO (avoids a slow reverse DNS lookup)"
     )

@@ -14,13 +14,14 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,9 @@ class Mailbox:
         self.directory = directory
         self.duplicates_dropped = 0
         self._clock = clock or SystemClock()
-        self._messages: OrderedDict[str, ReceivedMail] = OrderedDict()  # oldest first
+        # Oldest first. A message is parsed when first read, not as it arrives: parsing MIME
+        # cost more than receiving it, and most of a busy server's mail is never looked at.
+        self._messages: OrderedDict[str, ReceivedMail | _Unparsed] = OrderedDict()
         # Digests of every Message-ID received; bounded in memory only when nothing is on disk.
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._seen_capacity = None if directory is not None else capacity * 20
@@ -98,11 +101,27 @@ class Mailbox:
 
     def messages(self, limit: int | None = None, offset: int = 0) -> list[ReceivedMail]:
         """Newest first."""
-        newest = list(reversed(self._messages.values()))
-        return newest[offset : None if limit is None else offset + limit]
+        newest = list(reversed(self._messages))
+        return [
+            self._parsed(key) for key in newest[offset : None if limit is None else offset + limit]
+        ]
 
     def get(self, message_id: str) -> ReceivedMail | None:
-        return self._messages.get(message_id.strip())
+        key = message_id.strip()
+        return self._parsed(key) if key in self._messages else None
+
+    def _parsed(self, key: str) -> ReceivedMail:
+        kept = self._messages[key]
+        if isinstance(kept, _Unparsed):
+            kept = parse_mail(
+                kept.raw,
+                mail_from=kept.mail_from,
+                recipients=kept.recipients,
+                received_at=kept.received_at,
+                message_id=kept.message_id,
+            )
+            self._messages[key] = kept  # replacing a value keeps its place in the order
+        return kept
 
     def clear(self) -> None:
         """Forget the messages in memory (files on disk and known Message-IDs stay)."""
@@ -118,29 +137,25 @@ class Mailbox:
             self._seen[path.stem] = None
         for path in files[-self.capacity :]:
             received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            mail = parse_mail(path.read_bytes(), mail_from="", recipients=(), received_at=received)
-            self._keep(mail)
+            raw = path.read_bytes()
+            self._keep(_Unparsed(message_id_of(raw), raw, "", (), received))
         return len(files)
 
-    async def deliver(
-        self, raw: bytes, *, mail_from: str, recipients: Sequence[str]
-    ) -> ReceivedMail | None:
-        """Keep a received message; None when its Message-ID was received before (dropped)."""
-        mail = parse_mail(
-            raw, mail_from=mail_from, recipients=recipients, received_at=self._clock.now()
-        )
-        digest = _digest(mail.message_id)
+    async def deliver(self, raw: bytes, *, mail_from: str, recipients: Sequence[str]) -> bool:
+        """Keep a received message; False when its Message-ID was received before (dropped)."""
+        message_id = message_id_of(raw)
+        digest = _digest(message_id)
         if digest in self._seen:
             self.duplicates_dropped += 1
-            return None
+            return False
         # Claimed before any await, so a concurrent copy of the same message is dropped too.
         self._remember(digest)
         if self.directory is not None:
             await asyncio.to_thread(self._write, self.directory / f"{digest}.eml", raw)
-        self._keep(mail)
-        return mail
+        self._keep(_Unparsed(message_id, raw, mail_from, tuple(recipients), self._clock.now()))
+        return True
 
-    def _keep(self, mail: ReceivedMail) -> None:
+    def _keep(self, mail: ReceivedMail | _Unparsed) -> None:
         self._messages[mail.message_id] = mail
         while len(self._messages) > self.capacity:
             self._messages.popitem(last=False)
@@ -159,13 +174,37 @@ class Mailbox:
         partial.replace(path)  # a reader never sees half a message
 
 
+@dataclass(frozen=True, slots=True)
+class _Unparsed:
+    """A message received but not yet read: what `parse_mail` needs, and its Message-ID."""
+
+    message_id: str
+    raw: bytes
+    mail_from: str
+    recipients: tuple[str, ...]
+    received_at: datetime
+
+
+def message_id_of(raw: bytes) -> str:
+    """The Message-ID header (headers only, no MIME parsing), or a made-up one without it."""
+    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    found = headers.get("Message-ID")
+    value = "" if found is None else " ".join(str(found).split())
+    return value or f"<{new_id()}@sink>"
+
+
 def parse_mail(
-    raw: bytes, *, mail_from: str, recipients: Sequence[str], received_at: datetime
+    raw: bytes,
+    *,
+    mail_from: str,
+    recipients: Sequence[str],
+    received_at: datetime,
+    message_id: str | None = None,
 ) -> ReceivedMail:
     """Parse a message for display; never fails on odd input (the sink accepts anything)."""
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)  # the default policy builds EmailMessage
-    message_id = str(message.get("Message-ID", "")).strip() or f"<{new_id()}@sink>"
+    message_id = message_id or message_id_of(raw)
     text = html = None
     attachments: list[MailAttachment] = []
     with contextlib.suppress(Exception):  # a malformed body still shows its headers
@@ -264,6 +303,8 @@ class SmtpSink:
         self._refuse = refuse
         self._server_name = server_name
         self._server: asyncio.Server | None = None
+        self._sessions: weakref.WeakSet[SMTP] = weakref.WeakSet()
+        self.sessions_opened = 0  # SMTP conversations accepted (clients may reuse one)
 
     @classmethod
     def from_settings(cls, settings: SmtpSettings | None = None) -> SmtpSink:
@@ -294,14 +335,21 @@ class SmtpSink:
         await asyncio.to_thread(self.mailbox.load)
         loop = asyncio.get_running_loop()
         handler = _SinkHandler(self.mailbox, self._refuse)
-        self._server = await loop.create_server(
-            lambda: SMTP(
+
+        def session() -> SMTP:
+            opened = SMTP(
                 handler,
                 hostname=self._server_name,
                 data_size_limit=DATA_SIZE_LIMIT,
                 timeout=60,
                 loop=loop,
-            ),
+            )
+            self._sessions.add(opened)
+            self.sessions_opened += 1
+            return opened
+
+        self._server = await loop.create_server(
+            session,
             host=self.host,
             port=self._port,
         )
@@ -312,6 +360,10 @@ class SmtpSink:
         if server is None:
             return
         server.close()
+        # Clients keep connections open between messages: a stopped sink ends them too.
+        for session in list(self._sessions):
+            if session.transport is not None:
+                session.transport.close()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.wait_closed(), timeout=5)
 

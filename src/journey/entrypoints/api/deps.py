@@ -34,13 +34,18 @@ def kernel_of(request: Request) -> Kernel:
     return kernel
 
 
+async def _kernel_dependency(request: Request) -> Kernel:
+    # async: FastAPI runs a plain `def` dependency on a worker thread, a hop on every request.
+    return kernel_of(request)
+
+
 def platform_of(request: Request) -> Platform | None:
     """The platform when the app built it (or was given one); None with a bare kernel."""
     platform: Platform | None = getattr(request.app.state, "platform", None)
     return platform
 
 
-KernelDep = Annotated[Kernel, Depends(kernel_of)]
+KernelDep = Annotated[Kernel, Depends(_kernel_dependency)]
 
 
 # -- read-your-writes -------------------------------------------------------------------------
