@@ -53,9 +53,15 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the server keeps its stores (`journey.db`, `keys.db`) and its log."""
+    return tmp_path_factory.mktemp("journey-serve")
+
+
+@pytest.fixture(scope="session")
+def server(chromium: str, server_home: Path) -> Iterator[str]:
     """`journey serve` on a free port with a temporary SQLite store; its base URL."""
-    home = tmp_path_factory.mktemp("journey-serve")
+    home = server_home
     port = _free_port()
     env = {
         **os.environ,

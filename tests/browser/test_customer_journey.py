@@ -1,4 +1,5 @@
-"""A customer, in the browser, from choosing a card to activating it once it is delivered."""
+"""A customer, in the browser, from choosing a card to activating it once it is delivered; and
+one who changes their mind before activating it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import people
+from tests.browser import people, scenes
 from tests.browser.site import Site
 
 pytestmark = pytest.mark.slow  # a server and a browser: seconds each
@@ -80,4 +81,53 @@ def test_a_customer_chooses_a_card_sees_it_prequalified_applies_accepts_and_acti
     expect(page.locator(".application-card")).to_contain_text("active")
     expect(page.locator(".application-card")).to_contain_text("Gold Mastercard ••••")
     site.shot("customer-07-my-cards")
+    assert site.errors == []
+
+
+def test_a_customer_withdraws_a_delivered_card_before_activating_it_and_it_is_all_undone(
+    site: Site,
+) -> None:
+    who = people.clean("CO")
+    customer = site.client(role="customer", country=who.country, national_id=who.national_id)
+    application_id = scenes.apply(customer, who)
+    scenes.wait_for_status(customer, application_id, "offered")
+    scenes.accept_offer(customer, application_id)
+    scenes.wait_for_status(customer, application_id, "delivered")
+
+    page = site.page
+    site.sign_in_as_customer("CO", who.national_id, then=f"/my/applications/{application_id}")
+    expect(page.locator("#activation-panel")).to_be_visible()
+    page.get_by_role("button", name="Withdraw my application").click()
+    expect(page.locator("#withdraw-text")).to_contain_text("Your card will be cancelled")
+    page.get_by_role("button", name="No, keep it").click()  # second thoughts: nothing sent
+    expect(page.locator("#withdraw-text")).to_contain_text("You can withdraw this application")
+    page.get_by_role("button", name="Withdraw my application").click()
+    page.get_by_role("button", name="Yes, withdraw it").click()
+    expect(page.locator("#notice")).to_contain_text("Your application is withdrawn.")
+
+    # The saga undoes what it can (status compensating, then compensated): the customer reads
+    # that as their withdrawal, not as a card that could not be made.
+    status = page.locator("#status-line")
+    expect(status).to_contain_text("any fee refunded", timeout=JOURNEY_TIMEOUT_MS)
+    expect(status).to_contain_text("You withdrew this application")
+    expect(page.locator("#activation-panel")).to_be_hidden()
+    expect(page.locator("#withdraw-panel")).to_be_hidden()
+    expect(page.locator("#progress li.failed")).to_have_count(0)
+    site.shot("customer-11-withdrawn")
+
+    page.get_by_role("link", name="My cards").first.click()
+    card = page.locator(".application-card")
+    expect(card).to_contain_text("withdrawn")
+    expect(card).not_to_contain_text("could not finish")
+
+    site.sign_in_as("operator", "oscar.operator", then=f"/console/journeys/{application_id}")
+    expect(page.locator("#facts")).to_contain_text("compensated after a withdrawal")
+    expect(page.locator("#steps li.undone")).to_have_text(
+        ["account opened (undone)", "card issued (undone)", "fee charged (undone)"]
+    )
+    timeline = page.locator("#timeline")
+    for line in ("withdrawn by the customer", "annual fee refunded", "card cancelled", "undone"):
+        expect(timeline).to_contain_text(line)
+    expect(page.locator("#withdraw")).to_have_count(0)  # nothing left to withdraw
+    site.shot("console-10-journey-withdrawn")
     assert site.errors == []

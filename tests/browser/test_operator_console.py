@@ -1,15 +1,17 @@
-"""Operators and analysts in the console: a journey followed live to the customer's door, and
-a referred application decided from the review queue."""
+"""Operators and analysts in the console: a journey followed live to the customer's door, a
+referred application decided from the review queue, and a dead letter redriven."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser import people, scenes
 from tests.browser.site import Site
+from tests.browser.worker import AuditWorker, BatchAudit
 
 pytestmark = pytest.mark.slow  # a server and a browser: seconds each
 
@@ -136,4 +138,47 @@ def test_an_analyst_approves_a_referred_application_from_the_review_queue_and_it
     expect(page.locator("#facts")).to_contain_text("offered", timeout=JOURNEY_TIMEOUT_MS)
     site.shot("console-09-journey-after-review")
     assert scenes.wait_for_status(customer, application_id, "offered")["status"] == "offered"
+    assert site.errors == []
+
+
+def test_an_operator_redrives_a_dead_letter_once_its_cause_is_fixed_and_sees_it_resolved(
+    site: Site, server_home: Path
+) -> None:
+    worker = AuditWorker(server_home / "journey.db")  # a read model beside the server's
+    worker.audit.broken.add("AUDIT7")
+    operator = site.client(role="operator", subject="oscar.operator")
+    answer = operator.post(
+        "/stock/classic-green/receipts", json={"quantity": 40, "batch_ref": "AUDIT7"}
+    )
+    assert answer.status_code == 202, answer.text
+    worker.catch_up()  # the audit fails on that batch, is retried, and parks it
+    letters = [
+        letter
+        for letter in operator.get("/dead-letters").json()
+        if letter["consumer"] == BatchAudit.name
+    ]
+    assert [(x["message_type"], x["attempts"], x["status"]) for x in letters] == [
+        ("PlasticsReceived", 3, "parked")
+    ]
+    letter_id = letters[0]["id"]
+
+    page = site.page
+    site.sign_in_as("operator", "oscar.operator", then="/console/dead-letters")
+    row = page.locator(f'tr[data-letter="{letter_id}"]')
+    expect(row).to_contain_text("PlasticsReceived")
+    expect(row).to_contain_text("RuntimeError")
+    expect(row).to_contain_text("parked")
+    site.shot("console-11-dead-letter-parked")
+
+    worker.audit.broken.clear()  # the bug is fixed
+    row.get_by_role("button", name=f"Redrive {letter_id}").click()
+    expect(page.locator("#notice")).to_contain_text("Redrive requested")
+    expect(row).to_contain_text("redrive requested")
+    worker.catch_up()  # the worker runs the event again
+    expect(page.locator("#notice")).to_contain_text("ran again and is resolved")
+    expect(row).to_have_count(0)  # no longer open
+    page.get_by_label("Show resolved and discarded").check()
+    expect(row).to_contain_text("resolved")
+    site.shot("console-12-dead-letter-resolved")
+    assert worker.audit.audited.count("AUDIT7") == 1  # exactly once
     assert site.errors == []

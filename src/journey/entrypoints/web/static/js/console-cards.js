@@ -21,25 +21,37 @@ function limits(m) {
   return m.expected !== undefined && m.expected !== null ? `= ${m.expected}` : "—";
 }
 
-/** A gauge: the pass band between low and high, the value as a needle. */
+/**
+ * A gauge: the pass band between low and high, the value as a needle. A one-sided limit's band
+ * runs to the end of the track (no lower limit: everything below the high one passes), so a
+ * value far inside it is not drawn as if it sat on an edge.
+ */
 function gauge(measurement) {
   const { value, low, high } = measurement;
-  if (typeof value !== "number" || (typeof low !== "number" && typeof high !== "number")) return el("span", { class: "muted" }, "pass / fail");
-  const lo = low ?? value;
-  const hi = high ?? value;
-  const span = Math.max(hi - lo, Math.abs(value) * 0.01, 1e-9);
+  const hasLow = typeof low === "number";
+  const hasHigh = typeof high === "number";
+  if (typeof value !== "number" || (!hasLow && !hasHigh)) return el("span", { class: "muted" }, "pass / fail");
+  const lo = hasLow ? low : Math.min(value, high);
+  const hi = hasHigh ? high : Math.max(value, low);
+  const span = Math.max(hi - lo, Math.abs(value) * 0.01, Math.abs(hasLow ? low : high) * 0.1, 1e-9);
   const min = Math.min(lo - span * 0.5, value);
   const max = Math.max(hi + span * 0.5, value);
   const x = (v) => 4 + ((v - min) / (max - min)) * 292;
+  const bandFrom = hasLow ? x(low) : 0;
+  const bandTo = hasHigh ? x(high) : 300;
+  const limitsText = hasLow && hasHigh
+    ? `limits ${engineering(low, measurement.units)} to ${engineering(high, measurement.units)}`
+    : hasLow ? `at least ${engineering(low, measurement.units)}` : `at most ${engineering(high, measurement.units)}`;
   const parts = [
-    svg("title", {}, `${measurement.name}: ${engineering(value, measurement.units)}, limits ${engineering(low, measurement.units)} to ${engineering(high, measurement.units)}`),
+    svg("title", {}, `${measurement.name}: ${engineering(value, measurement.units)}, ${limitsText}`),
     svg("rect", { class: "track", x: 0, y: 8, width: 300, height: 10, rx: 5 }),
-    svg("rect", { class: "band", x: x(lo), y: 8, width: Math.max(x(hi) - x(lo), 1), height: 10 }),
+    svg("rect", { class: "band", x: bandFrom, y: 8, width: Math.max(bandTo - bandFrom, 1), height: 10 }),
   ];
   if (typeof measurement.marginal_low === "number") parts.push(svg("rect", { class: "marginal", x: x(lo), y: 8, width: Math.max(x(measurement.marginal_low) - x(lo), 0), height: 10 }));
   if (typeof measurement.marginal_high === "number") parts.push(svg("rect", { class: "marginal", x: x(measurement.marginal_high), y: 8, width: Math.max(x(hi) - x(measurement.marginal_high), 0), height: 10 }));
   parts.push(svg("rect", { class: `needle ${measurement.outcome}`, x: x(value) - 1.5, y: 2, width: 3, height: 22, rx: 1 }));
-  return svg("svg", { class: "gauge", viewBox: "0 0 300 26", role: "img", "aria-label": `${engineering(value, measurement.units)} against limits ${engineering(low, measurement.units)} to ${engineering(high, measurement.units)}` }, ...parts);
+  // Stretched to its column (preserveAspectRatio none): the track is drawn in its own units.
+  return svg("svg", { class: "gauge", viewBox: "0 0 300 26", preserveAspectRatio: "none", role: "img", "aria-label": `${engineering(value, measurement.units)}, ${limitsText}` }, ...parts);
 }
 
 /** Every final measurement of a result, from its record (phases → attempts) or its own list. */

@@ -2,6 +2,34 @@
 import { api, rowsOf, newIdempotencyKey } from "./api.js";
 import { $, el, badge, when, notice, explain, busy, every, requireSession } from "./ui.js";
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * After a redrive, watch the letter until its consumer has run it again (it polls for redrive
+ * requests about once a second) and say how it went: resolved, or parked again with the error.
+ */
+async function followRedrive(letter) {
+  const query = new URLSearchParams({ all: "true", consumer: letter.consumer, limit: "1000" });
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    let found;
+    try {
+      found = rowsOf(await api(`/dead-letters?${query}`), "dead_letters", "letters").find((other) => other.id === letter.id);
+    } catch {
+      continue; // the next look may work; the page's own refresh reports lasting trouble
+    }
+    if (!found || found.status === "redrive_requested") continue;
+    const what = `${letter.message_type} for ${letter.consumer}`;
+    if (found.status === "resolved") notice(`${what} ran again and is resolved.`, "ok");
+    else if (found.status === "parked") notice(`${what} failed again (${found.error}) and is parked again.`, "error");
+    else notice(`${what} is ${String(found.status).replace(/_/g, " ")}.`, "info");
+    await load();
+    return;
+  }
+  notice(`${letter.message_type} for ${letter.consumer} is still waiting to run again: is its consumer running?`, "error");
+}
+
 /** A button that POSTs `action` for the letter; `confirm` asks a second click first. */
 function actionButton(letter, action, label, done, confirm = null) {
   const button = el("button", { type: "button", class: "secondary small", "aria-label": `${label} ${letter.id}` }, label);
@@ -17,6 +45,7 @@ function actionButton(letter, action, label, done, confirm = null) {
       await api(`/dead-letters/${encodeURIComponent(letter.id)}/${action}`, { method: "POST", idempotencyKey: key });
       notice(done(letter), "ok");
       await load();
+      if (action === "redrive") followRedrive(letter);
     } catch (error) {
       notice(`${label} failed. ${explain(error)}`, "error");
     }
@@ -47,7 +76,7 @@ async function load() {
             el("td", {}, letter.message_type, el("br"), el("span", { class: "hint" }, letter.kind)),
             el("td", {}, letter.error),
             el("td", { class: "num" }, letter.attempts),
-            el("td", {}, badge(letter.status)),
+            el("td", { title: `since ${when(letter.updated_at)}` }, badge(letter.status)),
             el("td", {}, ...actions(letter))))
         : [el("tr", {}, el("td", { colspan: 7, class: "muted" }, "No dead letters. Everything was processed."))]),
     );

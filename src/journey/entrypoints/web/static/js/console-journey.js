@@ -2,7 +2,7 @@
 // live timeline over SSE, the outside checks, and what an operator can do about it.
 import { api, ApiError, newIdempotencyKey } from "./api.js";
 import { follow } from "./events.js";
-import { OPERATOR_STEPS, UNDOES, entryKind } from "./journey-steps.js";
+import { DECISION, OPERATOR_STEPS, UNDOES, entryKind, wasWithdrawn } from "./journey-steps.js";
 import { currentSession, hasRole } from "./session.js";
 import { $, el, params, badge, when, short, clock, notice, explain, busy, liveState, requireSession } from "./ui.js";
 
@@ -26,12 +26,13 @@ function renderFacts() {
     ...fact("Tracking", journey.tracking_number ? el("a", { href: `/console/shipments?application_id=${encodeURIComponent(applicationId)}` }, el("code", {}, journey.tracking_number)) : null),
     ...fact("Started", when(journey.created_at)),
     ...fact("Updated", when(journey.updated_at)),
-    ...fact("Outcome", journey.done ? badge(journey.outcome || journey.status) : "in progress"),
+    ...fact("Outcome", journey.done ? [badge(journey.outcome || journey.status), wasWithdrawn(journey) && journey.status !== "withdrawn" ? " after a withdrawal" : ""] : "in progress"),
   ];
   $("#facts").replaceChildren(...facts);
   const banner = $("#stuck-banner");
   banner.hidden = !stuck;
-  banner.textContent = stuck ? `Stuck: ${stuck}. The customer is waiting on us.` : "";
+  const since = (journey.timeline || []).filter((entry) => entry.type === "journey.saga.Stuck").pop();
+  banner.textContent = stuck ? `Stuck${since ? ` since ${when(since.at)}` : ""} (${stuck}). The customer is waiting on us.` : "";
   document.body.dataset.status = journey.status;
 }
 
@@ -45,11 +46,15 @@ function renderSteps() {
   $("#steps").replaceChildren(
     ...OPERATOR_STEPS.map(([pattern, label], index) => {
       const reached = pattern.split("|").some((type) => types.has(type));
-      const failed = pattern.includes("ApplicationDeclined") && types.has("ApplicationDeclined");
+      const failed = pattern === DECISION && types.has("ApplicationDeclined");
       let state = reached ? "done" : index === last + 1 && !journey.done ? "current" : "";
       if (failed) state = "failed";
       if (pattern.split("|").some((type) => undone.has(type))) state = "undone";
-      const words = state === "undone" ? `${label} (undone)` : failed ? "declined" : label;
+      let words = state === "undone" ? `${label} (undone)` : failed ? "declined" : label;
+      // A referral is not a decision: the step waits for the analyst's.
+      if (pattern === DECISION && types.has("ApplicationReferred")) {
+        words = reached ? `${words} by an analyst` : "referred: waiting for an analyst";
+      }
       return el("li", { class: state }, words);
     }),
   );
@@ -59,7 +64,7 @@ function timelineItem(entry, fresh) {
   const kind = entryKind(entry.type || "");
   return el("li", { class: `kind-${kind}${fresh ? " new" : ""}` },
     el("time", { datetime: entry.at, title: when(entry.at) }, clock(entry.at)),
-    el("span", {}, entry.what),
+    el("span", {}, String(entry.what || "").replace(/_/g, " ")), // milestone codes read as words
     el("span", { class: "type" }, entry.type));
 }
 

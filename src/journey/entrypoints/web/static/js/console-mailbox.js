@@ -37,6 +37,8 @@ async function show(message) {
   const box = $("#message");
   box.hidden = false;
   box.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+  // One column on a narrow screen: the message opens below the list, so bring it into view.
+  if (window.matchMedia("(max-width: 760px)").matches) box.scrollIntoView({ block: "start" });
   try {
     const full = { ...message, ...(await api(path(message.message_id))) };
     const header = (label, value) => (value ? [el("dt", {}, label), el("dd", {}, value)] : []);
@@ -56,6 +58,12 @@ async function show(message) {
   }
 }
 
+/** Who a message went to, by name where it has one ("Ana Rojas <ana@…>" → "Ana Rojas"). */
+function recipients(message) {
+  const to = Array.isArray(message.to) ? message.to : String(message.to || "").split(",");
+  return to.map((address) => address.trim().replace(/^"?([^"<]+?)"?\s*<[^>]*>$/, "$1")).filter(Boolean).join(", ");
+}
+
 async function load() {
   const body = $("#messages tbody");
   try {
@@ -68,10 +76,12 @@ async function load() {
             const open = el("button", { type: "button", class: "link", onclick: () => show(message) }, message.subject || "(no subject)");
             return el("tr", { class: `clickable${message.message_id === selected ? " selected" : ""}`, dataset: { message: message.message_id }, onclick: () => show(message) },
               el("td", { class: "when", title: when(message.received_at || message.date) }, short(message.received_at || message.date)),
-              el("td", {}, open, el("br"), el("span", { class: "hint" }, (message.milestone || "").replace(/_/g, " "))),
-              el("td", { class: "attachments-cell" }, ...attachmentButtons(message)));
+              el("td", {},
+                open,
+                el("span", { class: "hint mail-meta" }, [(message.milestone || "").replace(/_/g, " "), recipients(message) && `to ${recipients(message)}`].filter(Boolean).join(" · ")),
+                (message.attachments || []).length ? el("span", { class: "attachments" }, ...attachmentButtons(message)) : null));
           })
-        : [el("tr", {}, el("td", { colspan: 3, class: "muted" }, "No email yet."))]),
+        : [el("tr", {}, el("td", { colspan: 2, class: "muted" }, "No email yet."))]),
     );
   } catch (error) {
     notice(`Could not load the mailbox. ${explain(error)}`, "error");

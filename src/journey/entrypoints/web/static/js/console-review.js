@@ -16,7 +16,7 @@ function item(entry) {
   slot("application").textContent = id;
   slot("product").textContent = entry.product_code || "";
   slot("match").hidden = !entry.possible_match;
-  slot("age").textContent = `referred ${ago(entry.referred_at)}`;
+  slot("age").dataset.referredAt = entry.referred_at || "";
   slot("age").title = when(entry.referred_at);
   slot("reasons").replaceChildren(...(entry.reasons || []).map((reason) => el("li", {}, reason)));
   const textarea = node.querySelector("textarea");
@@ -26,6 +26,7 @@ function item(entry) {
   textarea.setAttribute("aria-describedby", slot("error").id);
   const analyst = hasRole(currentSession(), ["analyst"]);
   const form = node.querySelector("form");
+  textarea.disabled = !analyst; // nothing an operator typed here could be sent
   for (const button of form.querySelectorAll("button")) {
     button.disabled = !analyst;
     button.setAttribute("aria-label", `${button.value === "approve" ? "Approve" : "Decline"} ${id}`);
@@ -84,6 +85,8 @@ async function load() {
     const empty = box.querySelector(".empty, p.muted");
     if (empty && entries.length) empty.remove();
     for (const entry of entries) if (!present.has(entry.application_id)) box.append(item(entry));
+    // Kept items stay as they are (an analyst may be typing); only their age moves on.
+    for (const age of box.querySelectorAll("[data-referred-at]")) age.textContent = `referred ${ago(age.dataset.referredAt)}`;
     updateCount();
   } catch (error) {
     notice(`Could not load the queue. ${explain(error)}`, "error");

@@ -18,14 +18,14 @@ function card(shipment) {
       el("dt", {}, "Booked"), el("dd", {}, when(shipment.booked_at)),
       el("dt", {}, shipment.delivered_at ? "Delivered" : "Expected"), el("dd", {}, when(shipment.delivered_at || shipment.estimated_delivery)),
       shipment.final_reason ? el("dt", {}, "Reason") : null, shipment.final_reason ? el("dd", {}, shipment.final_reason) : null),
-    el("table", { class: "data" },
+    el("div", { class: "table-wrap" }, el("table", { class: "data" },
       el("caption", { class: "visually-hidden" }, `Tracking history of ${shipment.tracking_number}`),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "When"), el("th", { scope: "col" }, "Status"), el("th", { scope: "col" }, "Update"), el("th", { scope: "col" }, "Applied"))),
-      el("tbody", {}, ...history.map((entry) => el("tr", {},
+      el("tbody", {}, ...history.map((entry) => el("tr", { class: entry.applied === false ? "not-applied" : "" },
         el("td", {}, when(entry.occurred_at)),
         el("td", {}, String(entry.status).replace(/_/g, " ")),
         el("td", {}, el("code", {}, entry.update_id || "")),
-        el("td", {}, entry.applied === false ? "no (late or repeated)" : "yes"))))));
+        el("td", {}, entry.applied === false ? [el("span", { class: "badge warn" }, "not applied"), " late or repeated"] : "yes")))))));
 }
 
 async function load() {

@@ -14,45 +14,62 @@ function niceStep(raw) {
   return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
 }
 
-function chart(levels) {
-  const width = 820;
-  const rowHeight = 34;
-  const left = 170;
-  const right = 70;
+/**
+ * The chart, drawn for the width it has (in CSS pixels, so its text stays the page's size): the
+ * design's name left of its bar, or above it when the panel is narrow (a phone).
+ */
+function chart(levels, available) {
+  const width = Math.max(Math.round(available) || 820, 280);
+  const narrow = width < 560;
+  const labelHeight = narrow ? 18 : 0;
+  const barHeight = 22;
+  const rowHeight = barHeight + 12 + labelHeight;
+  const left = narrow ? 4 : 170;
+  const right = 74;
   const top = 24;
   const height = top + levels.length * rowHeight + 10;
   const biggest = Math.max(1, ...levels.map((level) => PARTS.reduce((total, part) => total + (level[part] || 0), 0)));
-  const step = niceStep(biggest / 4);
+  const step = niceStep(biggest / (narrow ? 2 : 4));
   const max = Math.ceil(biggest / step) * step;
   const scale = (value) => (value / max) * (width - left - right);
   const ticks = Array.from({ length: Math.round(max / step) + 1 }, (_, i) => i * step);
   const title = "Plastics per design: available, reserved, consumed and spoiled";
   const parts = [svg("title", {}, title)];
-  parts.push(svg("g", { class: "grid" }, ...ticks.map((tick) => {
+  parts.push(svg("g", { class: "grid" }, ...ticks.map((tick, index) => {
     const x = left + scale(tick);
-    return svg("g", {}, svg("line", { x1: x, x2: x, y1: top - 6, y2: height - 6 }), svg("text", { x, y: 12, "text-anchor": "middle" }, number(tick)));
+    const anchor = index === 0 && narrow ? "start" : "middle";
+    return svg("g", {}, svg("line", { x1: x, x2: x, y1: top - 6, y2: height - 6 }), svg("text", { x, y: 12, "text-anchor": anchor }, number(tick)));
   })));
   levels.forEach((level, index) => {
-    const y = top + index * rowHeight;
+    const y = top + index * rowHeight + labelHeight;
     let x = left;
     const bars = [];
     for (const part of PARTS) {
       const value = level[part] || 0;
       const w = scale(value);
-      if (w > 0) bars.push(svg("rect", { x, y, width: w, height: rowHeight - 12, class: `bar-${part}`, rx: 2 }, svg("title", {}, `${part}: ${number(value)}`)));
+      if (w > 0) bars.push(svg("rect", { x, y, width: w, height: barHeight, class: `bar-${part}`, rx: 2 }, svg("title", {}, `${part}: ${number(value)}`)));
       x += w;
     }
     const name = designNames[level.design_code] || level.design_code;
+    const label = narrow
+      ? svg("text", { x: left, y: y - 5 }, name)
+      : svg("text", { x: left - 10, y: y + barHeight / 2 + 4, "text-anchor": "end" }, name);
     const reorder = level.reorder_point !== undefined && level.reorder_point !== null
-      ? svg("line", { class: "reorder-line", x1: left + scale(level.reorder_point), x2: left + scale(level.reorder_point), y1: y - 3, y2: y + rowHeight - 9 }, svg("title", {}, `reorder point: ${level.reorder_point}`))
+      ? svg("line", { class: "reorder-line", x1: left + scale(level.reorder_point), x2: left + scale(level.reorder_point), y1: y - 3, y2: y + barHeight + 3 }, svg("title", {}, `reorder point: ${level.reorder_point}`))
       : null;
     parts.push(svg("g", { "data-design": level.design_code },
-      svg("text", { x: left - 10, y: y + (rowHeight - 12) / 2 + 4, "text-anchor": "end" }, name),
+      label,
       ...bars,
       reorder,
-      svg("text", { x: x + 6, y: y + (rowHeight - 12) / 2 + 4 }, `${number(level.available)} free`)));
+      svg("text", { x: x + 6, y: y + barHeight / 2 + 4 }, `${number(level.available)} free`)));
   });
-  return svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}. The table below has the same figures.` }, ...parts);
+  return svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": `${title}. The table below has the same figures.` }, ...parts);
+}
+
+let shown = [];
+function drawChart() {
+  const box = $("#chart");
+  box.replaceChildren(shown.length ? chart(shown, box.clientWidth) : el("p", { class: "muted" }, "No plastics received yet."));
 }
 
 function table(levels) {
@@ -65,9 +82,9 @@ async function load() {
   try {
     const levels = rowsOf(await api("/stock"), "levels", "stock");
     levels.sort((a, b) => String(a.design_code).localeCompare(String(b.design_code)));
-    const box = $("#chart");
-    box.removeAttribute("aria-busy");
-    box.replaceChildren(levels.length ? chart(levels) : el("p", { class: "muted" }, "No plastics received yet."));
+    $("#chart").removeAttribute("aria-busy");
+    shown = levels;
+    drawChart();
     $("#levels tbody").replaceChildren(...table(levels));
     const latest = levels.map((level) => level.updated_at).filter(Boolean).sort().pop();
     $("#stock-updated").textContent = latest ? `last movement ${when(latest)}` : "";
@@ -120,6 +137,12 @@ async function start() {
     notice(`Could not load the designs. ${explain(error)}`, "error");
   }
   $("#receive-form").addEventListener("submit", receive);
+  let lastWidth = 0;
+  new ResizeObserver(() => {
+    const width = $("#chart").clientWidth;
+    if (width !== lastWidth && shown.length) drawChart();
+    lastWidth = width;
+  }).observe($("#chart"));
   await load();
   every(5000, load);
 }

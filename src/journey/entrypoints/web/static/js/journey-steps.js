@@ -69,11 +69,48 @@ export const CUSTOMER_WORDS = {
   compensated: "We could not finish your card. Any fee has been refunded and we have emailed you.",
 };
 
+/** The listing's words where the journey's own page would point "below". */
+const LIST_WORDS = {
+  offered: "Your offer is ready: open it to read the agreement and accept it.",
+  delivered: "Your card has arrived: open it to activate your card.",
+};
+
+const WITHDRAWN_WORDS = {
+  withdrawn: "You withdrew this application. Nothing more will happen with it.",
+  compensating: "You withdrew this application. We are cancelling what was set up for it; any fee is refunded.",
+  compensated: "You withdrew this application. Everything set up for it is cancelled and any fee refunded.",
+};
+
+/** Whether the application was withdrawn (by its customer, or by an operator for them). */
+export function wasWithdrawn(journey) {
+  return journey.status === "withdrawn" || (journey.timeline || []).some((entry) => entry.type === "ApplicationWithdrawn");
+}
+
+/**
+ * What the customer is told about a journey: `label` for its badge and `words` to say. A
+ * withdrawal after the agreement is undone by the saga (status compensating, then compensated),
+ * which the customer must read as their withdrawal, not as something that went wrong.
+ * `where` is "page" (the application's own page) or "list" (My cards).
+ */
+export function customerStatus(journey, where = "page") {
+  if (wasWithdrawn(journey)) {
+    let words = WITHDRAWN_WORDS[journey.status] || WITHDRAWN_WORDS.withdrawn;
+    const delivered = (journey.timeline || []).some((entry) => entry.type === "ShipmentDelivered");
+    if (journey.status === "compensated" && delivered) words += " Please cut up the card you received.";
+    return { label: "withdrawn", words };
+  }
+  const words = (where === "list" && LIST_WORDS[journey.status]) || CUSTOMER_WORDS[journey.status] || journey.status;
+  return { label: journey.status, words };
+}
+
+/** The event types that mean the application was decided (by the rules or by an analyst). */
+export const DECISION = "ApplicationApproved|ApplicationDeclined|ReferralDecided";
+
 /** The console's view: every step the saga takes, in order, with compensations. */
 export const OPERATOR_STEPS = [
   ["ApplicationSubmitted", "submitted"],
   ["ApplicationScreened", "screened"],
-  ["ApplicationApproved|ApplicationReferred|ApplicationDeclined", "decided"],
+  [DECISION, "decided"],
   ["OfferMade", "offer made"],
   ["AgreementAccepted", "agreement accepted"],
   ["AccountOpened", "account opened"],

@@ -3,7 +3,7 @@
 import { api, ApiError, rowsOf, newIdempotencyKey } from "./api.js";
 import { follow } from "./events.js";
 import { productName } from "./catalog.js";
-import { CUSTOMER_STEPS, CUSTOMER_WORDS, customerProgress } from "./journey-steps.js";
+import { CUSTOMER_STEPS, customerProgress, customerStatus, wasWithdrawn } from "./journey-steps.js";
 import { $, el, params, notice, clearNotice, fieldError, busy, explain, money, percent, when, timeEl, liveState, requireSession } from "./ui.js";
 
 const { application_id: applicationId } = params();
@@ -18,18 +18,19 @@ const pick = (object, ...names) => names.map((name) => object && object[name]).f
 
 function renderProgress() {
   const { done, failed } = customerProgress(journey.status, journey.timeline || []);
+  const withdrawn = wasWithdrawn(journey); // the customer's choice: nothing failed, nothing is next
   $("#progress").replaceChildren(
     ...CUSTOMER_STEPS.map((label, index) => {
-      let state = index < done ? "done" : index === done ? "current" : "";
-      if (failed && index === done) state = "failed";
+      let state = index < done ? "done" : index === done && !withdrawn ? "current" : "";
+      if (failed && !withdrawn && index === done) state = "failed";
       const item = el("li", { class: state }, label);
       if (state === "current") item.setAttribute("aria-current", "step");
       return item;
     }),
   );
-  $("#status-line").textContent = journey.stuck && !ENDED.has(journey.status)
+  $("#status-line").textContent = journey.stuck && !ENDED.has(journey.status) && !wasWithdrawn(journey)
     ? "This is taking longer than usual; our team has been told and is on it."
-    : CUSTOMER_WORDS[journey.status] || journey.status;
+    : customerStatus(journey).words;
 }
 
 async function renderOffer() {
@@ -70,6 +71,7 @@ async function renderShipment() {
   const shipments = rowsOf(await api(`/shipments?application_id=${encodeURIComponent(applicationId)}`), "shipments");
   const shipment = shipments[0];
   if (!shipment) return;
+  $("#shipment-heading").textContent = shipment.status === "delivered" ? "Delivered" : shipment.final ? "Delivery" : "On its way";
   const parts = [`${shipment.carrier || "The courier"} · tracking number `, el("code", {}, shipment.tracking_number || "")];
   if (shipment.estimated_delivery && !shipment.final) parts.push(` · expected ${when(shipment.estimated_delivery)}`);
   $("#shipment-summary").replaceChildren(...parts);
@@ -81,10 +83,11 @@ async function renderShipment() {
 }
 
 function renderActions() {
-  const delivered = journey.status === "delivered";
+  const withdrawn = wasWithdrawn(journey);
+  const delivered = journey.status === "delivered" && !withdrawn;
   $("#activation-panel").hidden = !delivered;
   if (delivered) $("#activation-card").textContent = journey.card_last4 ? `•••• ${journey.card_last4}` : "";
-  $("#withdraw-panel").hidden = ENDED.has(journey.status) || journey.status === "compensating";
+  $("#withdraw-panel").hidden = withdrawn || ENDED.has(journey.status) || journey.status === "compensating";
 }
 
 async function refresh(waitFor = null) {
@@ -152,13 +155,28 @@ async function activate() {
   });
 }
 
+const WITHDRAW_TEXT = "You can withdraw this application until the card is activated; any fee is refunded.";
 let confirming = false;
+
+/** The withdrawal asks once more, saying what it undoes; "No, keep it" takes it back. */
+function confirmWithdrawal(asking) {
+  confirming = asking;
+  const button = $("#withdraw");
+  button.textContent = asking ? "Yes, withdraw it" : "Withdraw my application";
+  button.className = asking ? "danger" : "secondary";
+  $("#keep").hidden = !asking;
+  const card = Boolean(journey && journey.card_id);
+  $("#withdraw-text").textContent = !asking
+    ? WITHDRAW_TEXT
+    : card
+      ? "Withdraw for good? Your card will be cancelled and any fee refunded."
+      : "Withdraw for good? Nothing more will happen with this application.";
+}
+
 async function withdraw() {
   const button = $("#withdraw");
   if (!confirming) {
-    confirming = true;
-    button.textContent = "Yes, withdraw it";
-    button.className = "danger";
+    confirmWithdrawal(true);
     return;
   }
   await busy(button, async () => {
@@ -176,6 +194,10 @@ async function start() {
   $("#accept-form").addEventListener("submit", accept);
   $("#activate").addEventListener("click", activate);
   $("#withdraw").addEventListener("click", withdraw);
+  $("#keep").addEventListener("click", () => {
+    confirmWithdrawal(false);
+    $("#withdraw").focus();
+  });
   const waitFor = new URLSearchParams(location.search).get("wait_for");
   try {
     await refresh(waitFor);

@@ -5,7 +5,7 @@ import { catalog, designCode } from "./catalog.js";
 import { currentSession } from "./session.js";
 import { $, $$, el, notice, clearNotice, fieldError, busy, explain, money, requireSession } from "./ui.js";
 import {
-  fillCountries, exampleFor, nationalIdProblem, emailProblem, phoneProblem, normalizePhone,
+  fillCountries, exampleFor, phoneExampleFor, nationalIdProblem, emailProblem, phoneProblem, normalizePhone,
   nameProblem, surnamesProblem, surnamesOf, birthDateProblem, requiredProblem, postalCodeProblem,
 } from "./validation.js";
 
@@ -280,6 +280,7 @@ async function start() {
   const session = currentSession();
   fillCountries(document, session.country || "CL");
   $("[data-id-example]").textContent = exampleFor($("#country").value);
+  $("#phone").placeholder = phoneExampleFor($("#country").value);
   if (session.national_id) {
     // The id the customer signed in with: the API accepts applications for it only.
     $("#national_id").value = session.national_id;
@@ -305,7 +306,10 @@ async function start() {
       renderDesigns();
       lastAsked = "";
     }
-    if (event.target.name === "country") $("[data-id-example]").textContent = exampleFor(event.target.value);
+    if (event.target.name === "country") {
+      $("[data-id-example]").textContent = exampleFor(event.target.value);
+      $("#phone").placeholder = phoneExampleFor(event.target.value);
+    }
     schedulePrequalification();
   });
   form.addEventListener("submit", submit);

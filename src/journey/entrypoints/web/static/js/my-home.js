@@ -1,7 +1,7 @@
 // My cards: the signed-in customer's applications, each linking to its live status.
 import { api, rowsOf } from "./api.js";
 import { catalog } from "./catalog.js";
-import { CUSTOMER_WORDS } from "./journey-steps.js";
+import { customerStatus } from "./journey-steps.js";
 import { $, el, badge, when, notice, explain, requireSession } from "./ui.js";
 
 async function show() {
@@ -23,12 +23,13 @@ async function show() {
     box.replaceChildren(
       ...journeys.map((journey) => {
         const product = products.find((p) => p.code === journey.product_code);
+        const { label, words } = customerStatus(journey, "list");
         return el("a", { class: "application-card", href: `/my/applications/${encodeURIComponent(journey.application_id)}` },
           el("div", { class: `plastic design-${journey.design_code || "classic-blue"}`, role: "img", "aria-label": `${journey.design_code || "card"} design` }),
           el("div", {},
             el("h3", {}, product ? product.name : journey.product_code || "Card", journey.card_last4 ? ` •••• ${journey.card_last4}` : ""),
-            el("p", {}, badge(journey.status)),
-            el("p", { class: "muted" }, CUSTOMER_WORDS[journey.status] || ""),
+            el("p", {}, badge(label)),
+            el("p", { class: "muted" }, words),
             el("p", { class: "hint" }, `Applied ${when(journey.created_at)}`)),
         );
       }),

@@ -3,13 +3,13 @@
 // National ids follow journey.query_side.citizen.national_ids (python-stdnum's algorithms).
 
 export const COUNTRIES = [
-  { code: "AR", name: "Argentina", example: "20-22830853-7", document: "CUIT / CUIL or DNI" },
-  { code: "BR", name: "Brazil", example: "668.766.638-09", document: "CPF" },
-  { code: "CL", name: "Chile", example: "9.735.906-7", document: "RUT" },
-  { code: "CO", name: "Colombia", example: "78.255.267-8", document: "NIT or cédula" },
-  { code: "EC", name: "Ecuador", example: "1314201813", document: "cédula" },
-  { code: "MX", name: "Mexico", example: "SOFV531111MJCZRR05", document: "CURP" },
-  { code: "PE", name: "Peru", example: "633631617", document: "DNI (with its check digit) or RUC" },
+  { code: "AR", name: "Argentina", example: "20-22830853-7", document: "CUIT / CUIL or DNI", phone: "+5491123456789" },
+  { code: "BR", name: "Brazil", example: "668.766.638-09", document: "CPF", phone: "+5511912345678" },
+  { code: "CL", name: "Chile", example: "9.735.906-7", document: "RUT", phone: "+56912345678" },
+  { code: "CO", name: "Colombia", example: "78.255.267-8", document: "NIT or cédula", phone: "+573001234567" },
+  { code: "EC", name: "Ecuador", example: "1314201813", document: "cédula", phone: "+593991234567" },
+  { code: "MX", name: "Mexico", example: "SOFV531111MJCZRR05", document: "CURP", phone: "+525512345678" },
+  { code: "PE", name: "Peru", example: "633631617", document: "DNI (with its check digit) or RUC", phone: "+51912345678" },
 ];
 
 const REASONS = {
@@ -269,4 +269,10 @@ export function fillCountries(root = document, selected = "CL") {
 export function exampleFor(country) {
   const found = COUNTRIES.find((c) => c.code === country);
   return found ? `${found.example} (${found.document})` : "";
+}
+
+/** A mobile number of the country in international format, for a placeholder. */
+export function phoneExampleFor(country) {
+  const found = COUNTRIES.find((c) => c.code === country);
+  return found ? found.phone : "+56912345678";
 }
