@@ -162,6 +162,14 @@ def test_the_http_benchmark_runs_at_toy_size_and_reports_its_figures(tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
-    for key in ("command_per_s", "bare_per_s", "ratio", "query_p99_ms", "query_per_s"):
+    for key in (
+        "command_per_s",
+        "bare_per_s",
+        "ratio",
+        "query_p99_ms",
+        "query_per_s",
+        "bare_query_paced_p99_ms",
+        "applications_through_per_s",
+    ):
         assert figures[key] > 0, key
     assert figures["errors"] == 0

@@ -12,7 +12,10 @@ running: every application goes on through screening and an offer while we measu
 - **query**: `GET /applications/{id}` (the `journeys` read model) over the applications just
   created, after the read model has caught up with them.
 - **bare**: `POST /bare` (the same JSON body, not validated) and `GET /bare/{id}`, each a
-  constant answer: what FastAPI + uvicorn + the client cost with no work at all.
+  constant answer: what FastAPI + uvicorn + the client cost with no work at all. Its query is
+  also paced at ours' paced rate: the p99 this machine and client give a server doing nothing.
+- **through**: applications accepted and then screened, decided and offered (the background
+  work idle again), per second from the first request: the end-to-end rate.
 
 Targets (issue 6): command throughput at least half the bare endpoint's; query p99 at most
 20 ms at 50 concurrent clients. Medians of the runs are reported (a small noisy machine).
@@ -255,7 +258,11 @@ def applications(count: int, run: int, key: str) -> Iterator[tuple[str, Call]]:
         yield application_id, ("POST", "/applications", headers, json.dumps(body).encode())
 
 
-def measure_bare(workdir: Path, clients: int, requests: int) -> dict[str, Measured]:
+def measure_bare(
+    workdir: Path, clients: int, requests: int, paced_rate: float
+) -> dict[str, Measured]:
+    """The bare endpoint: closed-loop command and query loads, and the query paced at
+    `paced_rate` (ours' paced rate: the floor this machine and client put under ours' p99)."""
     server = Served("bare", workdir, {})
     try:
         server.wait_until_up()
@@ -267,6 +274,7 @@ def measure_bare(workdir: Path, clients: int, requests: int) -> dict[str, Measur
         return {
             "command": asyncio.run(load(server.base_url, command, clients, 202)),
             "query": asyncio.run(load(server.base_url, query, clients, 200)),
+            "paced": asyncio.run(load(server.base_url, query, clients, 200, rate=paced_rate)),
         }
     finally:
         server.stop()
@@ -288,10 +296,12 @@ def measure_ours(workdir: Path, run: int, clients: int, requests: int) -> dict[s
         made = list(applications(requests + WARM_UP, run, key))
         warm, timed = made[:WARM_UP], made[WARM_UP:]
         asyncio.run(load(server.base_url, [request for _, request in warm], clients, 202))
+        began = time.monotonic()
         command = asyncio.run(load(server.base_url, [r for _, r in timed], clients, 202))
         ids = [application_id for application_id, _ in timed]
         caught_up(server.base_url, ids[-1], made[-1][1][2])
-        settled(server.base_url)
+        # Accepting is not the end: each application is then screened, decided and offered.
+        through = Measured(len(timed), 0, settled(server.base_url) - began, [])
         # Each customer reads their own application.
         query_requests = [
             ("GET", f"/applications/{ids[n % len(ids)]}", timed[n % len(timed)][1][2], None)
@@ -303,7 +313,7 @@ def measure_ours(workdir: Path, run: int, clients: int, requests: int) -> dict[s
         paced = asyncio.run(
             load(server.base_url, query_requests, clients, 200, rate=PACED_SHARE * query.per_s)
         )
-        return {"command": command, "query": query, "paced": paced}
+        return {"command": command, "query": query, "paced": paced, "through": through}
     finally:
         server.stop()
 
@@ -319,11 +329,13 @@ def caught_up(base_url: str, application_id: str, headers: dict[str, str]) -> No
     raise RuntimeError("the read model did not catch up in time")
 
 
-def settled(base_url: str) -> None:
+def settled(base_url: str) -> float:
     """Wait until the background work is idle (every consumer caught up, nothing overdue), so
-    the queries are measured against the server, not against the applications' backlog."""
+    the queries are measured against the server, not against the applications' backlog.
+    Returns when (monotonic) it was first seen idle."""
     deadline = time.monotonic() + CATCH_UP_TIMEOUT
     quiet = 0
+    quiet_since = 0.0
     while time.monotonic() < deadline:
         text = httpx.get(f"{base_url}/metrics").text
         busy = [
@@ -332,9 +344,13 @@ def settled(base_url: str) -> None:
             if line.startswith(("journey_consumer_lag{", "journey_scheduled_overdue_seconds "))
             and float(line.rsplit(" ", 1)[1]) > 0
         ]
-        quiet = 0 if busy else quiet + 1
+        if busy:
+            quiet = 0
+        else:
+            quiet_since = quiet_since if quiet else time.monotonic()
+            quiet += 1
         if quiet >= 3:
-            return
+            return quiet_since
         time.sleep(0.5)
     raise RuntimeError("the background work did not settle in time")
 
@@ -353,12 +369,14 @@ def run_http_benchmark(
     our_runs: list[dict[str, Measured]] = []
     with tempfile.TemporaryDirectory(prefix="journey-bench-http-") as scratch:
         for number in range(runs):
-            _progress(f"run {number + 1}/{runs}: bare endpoint")
             folder = Path(scratch) / f"run{number}"
             folder.mkdir()
-            bare_runs.append(measure_bare(folder, clients, requests))
             _progress(f"run {number + 1}/{runs}: POST /applications, GET /applications/{{id}}")
-            our_runs.append(measure_ours(folder, number, clients, requests))
+            ours = measure_ours(folder, number, clients, requests)
+            our_runs.append(ours)
+            _progress(f"run {number + 1}/{runs}: bare endpoint")
+            paced_rate = PACED_SHARE * ours["query"].per_s
+            bare_runs.append(measure_bare(folder, clients, requests, paced_rate))
     result = summary(bare_runs, our_runs, runs=runs, clients=clients, requests=requests)
     result["seconds"] = round(time.perf_counter() - began, 1)
     if json_output:
@@ -415,6 +433,10 @@ def summary(
         "query_saturated_p99_ms": round(median(ours, "query", p99), 2),
         "bare_query_per_s": round(bare_query_per_s, 1),
         "bare_query_p99_ms": round(median(bare, "query", p99), 2),
+        "bare_query_paced_p99_ms": round(median(bare, "paced", p99), 2),
+        # Applications accepted *and* screened, decided and offered, per second of the burst
+        # and its aftermath: what the embedded server sustains end to end.
+        "applications_through_per_s": round(median(ours, "through", rate), 1),
         "query_ratio": round(query_per_s / bare_query_per_s, 3) if bare_query_per_s else 0.0,
         "errors": sum(m.errors for run in (*bare, *ours) for m in run.values()),
         "target_ratio": TARGET_RATIO,
