@@ -219,11 +219,30 @@ async def test_the_customer_or_an_operator_withdraws_an_application(
     assert mine.json()["result"] == {"withdrawn": True}
     assert await api.status_becomes("app-wd", "withdrawn") == "withdrawn"
 
+    await api.world.kernel.stop()  # so that Bob's application is still undecided when withdrawn
     await api.apply(bob, "app-wd2")
     by_operator = await api.post("/applications/app-wd2/withdrawal", api.operator)
     assert by_operator.status_code == 202
+    assert by_operator.json()["result"] == {"withdrawn": True}
     analyst = await api.post("/applications/app-wd2/withdrawal", api.analyst)
     assert analyst.status_code == 403
+    await api.world.kernel.start()
+    await api.status_becomes("app-wd2", "withdrawn")
+
+    # The timeline says who withdrew: the customer's own words, or that an operator did.
+    lines = {}
+    for application_id in ("app-wd", "app-wd2"):
+        journey = await api.world.storage.get_document("journeys", application_id)
+        assert journey is not None
+        lines[application_id] = [
+            entry["what"]
+            for entry in journey["timeline"]
+            if entry["type"] == "ApplicationWithdrawn"
+        ]
+    assert lines == {
+        "app-wd": ["withdrawn (changed my mind)"],
+        "app-wd2": ["withdrawn by an operator for the customer"],
+    }
 
 
 async def test_an_analyst_decides_a_referral_from_the_review_queue(api: Api) -> None:

@@ -265,7 +265,7 @@ async def test_a_withdrawal_after_the_pivot_refunds_and_cancels_but_keeps_the_pl
     assert (await stock_of(world, "gold-sun"))["consumed"] == 1
     assert world.payments.refunds == {"app-w-fee": 60}
     (refund,) = await world.decoded("FeeRefunded")
-    assert refund.reason == "withdrawn by the customer"
+    assert refund.reason == "changed my mind"  # the withdrawal's own words, on every undo
 
 
 async def test_a_card_failing_its_rf_test_is_spoiled_and_reissued_with_a_new_number() -> None:

@@ -29,7 +29,7 @@ MILESTONES: dict[str, tuple[str | None, str]] = {
     "OfferMade": ("offered", "offer made"),
     "AgreementAccepted": ("accepted", "agreement accepted"),
     "OfferExpired": ("expired", "offer expired"),
-    "ApplicationWithdrawn": ("withdrawn", "withdrawn by the customer"),
+    "ApplicationWithdrawn": ("withdrawn", "withdrawn"),
     "AccountOpened": ("account_opened", "account opened"),
     "AccountClosed": (None, "account closed"),
     "CardIssued": ("card_issued", "card issued"),
@@ -136,6 +136,11 @@ def _line(event: Event, line: str) -> str:
             return f"carrier: {getattr(event, 'status', '')}".replace("_", " ")
         case "ShipmentBooked":
             return f"booked with {getattr(event, 'carrier', 'the carrier')}"
+        case "ApplicationWithdrawn":
+            reason = str(getattr(event, "reason", "") or "")
+            if not reason:
+                return line
+            return reason if reason.startswith("withdrawn") else f"{line} ({reason})"
         case "journey.saga.Stuck" | "journey.saga.Compensating" | "CardCancelled":
             reason = getattr(event, "reason", "")
             return f"{line} ({reason})" if reason else line

@@ -416,7 +416,11 @@ class _Planner:
             return Decision(events=[SagaCompleted()])  # too late to withdraw: nothing to undo
         if self.s.compensating is None:
             return Decision(
-                events=[SagaCompensating(failed_step="journey", reason="withdrawn by the customer")]
+                events=[
+                    SagaCompensating(
+                        failed_step="journey", reason=self.s.withdrawal_reason or "withdrawn"
+                    )
+                ]
             )
         return self.compensate()
 

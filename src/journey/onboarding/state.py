@@ -49,6 +49,7 @@ class JourneyState:
     design_code: str = ""
     customer_id: str = ""
     annual_fee: int = 0
+    withdrawal_reason: str | None = None  # who withdrew and why, as the withdrawal said
     facts: set[str] = field(default_factory=set)  # approved, referred, declined, offered, ...
     steps: dict[str, Step] = field(default_factory=dict)
     generation: int = 0  # 0 for the first card, +1 per reissue
@@ -164,6 +165,8 @@ def _observe(state: JourneyState, kind: str, data: dict[str, Any]) -> None:
         state.stuck = None  # a person answered, however late: plan again
         if kind == "ApplicationApproved":
             state.annual_fee = int(data.get("annual_fee", 0))
+        if kind == "ApplicationWithdrawn":
+            state.withdrawal_reason = str(data.get("reason") or "") or None
         return
     if kind == "PlasticReserved":
         state.serials[_generation_of(state, data)] = str(data["plastic_serial"])

@@ -323,7 +323,11 @@ async def withdraw_application(
 ) -> JSONResponse:
     """Withdraw the application (the owner, or an operator on their behalf)."""
     await application_for(kernel, principal, application_id)
-    reason = (body or WithdrawalIn()).reason
+    reason = (body or WithdrawalIn()).reason or (
+        "withdrawn by an operator for the customer"
+        if principal.is_staff
+        else "withdrawn by the customer"
+    )
     return await send_command(
         request,
         principal,

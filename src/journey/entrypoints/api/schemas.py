@@ -99,7 +99,8 @@ class AcceptanceIn(Strict):
 
 
 class WithdrawalIn(Strict):
-    reason: str = Field("withdrawn by the customer", min_length=1, max_length=500)
+    # Without one: "withdrawn by the customer", or "... by an operator" when staff withdraw.
+    reason: str | None = Field(None, min_length=1, max_length=500)
 
 
 class ReferralDecisionIn(Strict):

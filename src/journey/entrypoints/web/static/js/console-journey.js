@@ -118,7 +118,7 @@ function renderActions() {
         return;
       }
       try {
-        const answer = await api(`${base}/withdrawal`, { method: "POST", body: { reason: "withdrawn by an operator" }, idempotencyKey: key });
+        const answer = await api(`${base}/withdrawal`, { method: "POST", body: { reason: "withdrawn by an operator for the customer" }, idempotencyKey: key });
         notice("Withdrawal recorded: the journey undoes what it can.", "ok");
         await refresh(answer && answer.position);
       } catch (error) {
