@@ -234,15 +234,18 @@ class _Drive:
 
     async def _look(self) -> None:
         now = self.clock.now()
-        # One query for every journey (the store is the demo's own), not one per open journey.
-        journeys = {
+        # One query for the journeys still going (the store is the demo's own), not one per
+        # open journey; one that is over since the last look is read by itself, once.
+        going = {
             str(journey["application_id"]): journey
             for journey in await self.kernel.storage.find_documents(
-                JOURNEYS, limit=len(self.castings) + 1000
+                JOURNEYS, where={"done": False}, limit=len(self.castings) + 1000
             )
         }
         for application_id in list(self.open):
-            journey = journeys.get(application_id)
+            journey = going.get(application_id)
+            if journey is None:
+                journey = await self.kernel.storage.get_document(JOURNEYS, application_id)
             if journey is None:
                 continue
             if self.last_status.get(application_id) != journey["status"]:
