@@ -189,7 +189,7 @@ async def build_platform(
             logistics_module(carrier),
             notifications_module(mailer=mailer, sms=sms, settings=NotificationSettings()),
             customer_records_module(
-                crm=query_side.crm_port(), cdp=query_side.cdp_port(), lookups=query_side.crm
+                crm=query_side.crm_port(), cdp=query_side.cdp_port(), lookups=query_side
             ),
             testbench_module(tester),
             onboarding_module(deadlines),

@@ -35,6 +35,11 @@ async def test_erasing_a_customer_shreds_their_data_and_keeps_the_journey(
     customer_id = subject_key(alice.country, alice.national_id)
     await api.apply(alice, "app-e")
     await api.status_becomes("app-e", "offered")
+    query_side = api.world.platform.query_side
+    crm, cdp = query_side.crm, query_side.cdp
+    # Screening cached what the CRM and the CDP said about her: her data, in clear.
+    assert (await crm.lookup(alice.country, alice.national_id)).from_cache
+    assert (await cdp.profile(alice.country, alice.national_id, [])).from_cache
 
     erased = await api.client.delete(
         f"/customers/{customer_id}/personal-data", headers=api.operator
@@ -45,6 +50,9 @@ async def test_erasing_a_customer_shreds_their_data_and_keeps_the_journey(
     again = await api.client.delete(f"/customers/{customer_id}/personal-data", headers=api.operator)
     assert again.status_code == 202
     assert again.json()["result"] == {"erased": False}
+    # Erasure emptied those caches: the next look asks the systems again.
+    assert not (await crm.lookup(alice.country, alice.national_id)).from_cache
+    assert not (await cdp.profile(alice.country, alice.national_id, [])).from_cache
 
     [submitted] = await api.world.decoded("ApplicationSubmitted")
     assert submitted.national_id is None

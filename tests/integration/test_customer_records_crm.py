@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from journey.command_side.customer_records import (
+    CachedLookups,
     CustomerRecords,
     GivenConsent,
     UpdateCustomerRecords,
@@ -21,6 +22,7 @@ from journey.cqrs.runtime import Kernel
 from journey.cqrs.scheduling import schedule_command
 from journey.cqrs.store.memory import MemoryStorage
 from journey.cqrs.store.model import Commit
+from journey.query_side.assembly import build_query_side
 from journey.query_side.cdp.model import Identity
 from journey.query_side.cdp.port import CustomerDataPlatform
 from journey.query_side.crm.port import CustomerCrm
@@ -30,6 +32,7 @@ from journey.query_side.http.server import create_simulators_app
 from journey.query_side.population import Person
 from journey.query_side.simulators import Simulators
 from journey.query_side.subjects import subject_key
+from journey.settings import Settings
 from tests.support.kernel import kernel_on
 from tests.support.notifications import mentions
 from tests.support.query_side import POPULATION, quick
@@ -61,7 +64,7 @@ def update_for(person: Person, application_id: str) -> UpdateCustomerRecords:
 
 
 async def build(
-    crm: CustomerCrm, cdp: CustomerDataPlatform, lookups: CrmLookupService, clock: ManualClock
+    crm: CustomerCrm, cdp: CustomerDataPlatform, lookups: CachedLookups, clock: ManualClock
 ) -> Kernel:
     module = customer_records_module(crm=crm, cdp=cdp, lookups=lookups)
     return await kernel_on(MemoryStorage(), modules=[module], clock=clock)
@@ -96,6 +99,28 @@ async def test_the_crm_lookup_sees_the_new_customer_and_product_after_the_update
     again = await lookups.lookup(person.country, person.national_id)
     assert again.customer is not None
     assert [p.account_id for p in again.customer.products] == ["acct-app-co-1"]
+    await kernel.close()
+
+
+async def test_the_cdp_lookup_sees_the_consents_the_update_recorded_not_a_cached_profile() -> None:
+    sims = Simulators.build(POPULATION)
+    settings = Settings(event_store="memory", key_store="memory")
+    query_side = build_query_side(
+        settings, storage=MemoryStorage(), clock=ManualClock(), simulators=sims
+    )
+    kernel = await build(sims.crm, sims.cdp, query_side, ManualClock())
+    person = POPULATION.sample(existing_customer=False, country="CO")
+    before = await query_side.cdp.profile(person.country, person.national_id, [])
+    consents_before = [] if before.profile is None else before.profile.consents
+    assert all(c.text_version != "privacy-2026-03" for c in consents_before)
+    assert (await query_side.cdp.profile(person.country, person.national_id, [])).from_cache
+
+    await kernel.commands.send(update_for(person, "app-co-9"))
+    after = await query_side.cdp.profile(person.country, person.national_id, [])
+    assert not after.from_cache
+    assert after.profile is not None
+    assert after.profile.consent("marketing_sms") is not None
+    assert not (await query_side.crm.lookup(person.country, person.national_id)).from_cache
     await kernel.close()
 
 

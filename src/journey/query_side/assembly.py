@@ -30,6 +30,7 @@ from journey.query_side.resilience import Guard, GuardSettings
 from journey.query_side.restrictive_lists.port import RestrictiveListScreening
 from journey.query_side.screening import DocumentClearanceStore, HttpScreening, ScreeningCheck
 from journey.query_side.simulators import Simulators
+from journey.query_side.subjects import subject_key
 from journey.settings import Settings
 
 BUREAUS = ("bureau-a", "bureau-b")  # primary first
@@ -53,6 +54,20 @@ class QuerySide:
     screening: ScreeningCheck
     simulators: Simulators | None
     http: httpx.AsyncClient | None
+
+    async def forget(self, country: str, national_id: str) -> None:
+        """Drop what the caches hold about a person the command side just changed (the CRM
+        customer and the CDP profile with its consents), so the next lookup asks again."""
+        subject = subject_key(country, national_id)
+        await self.crm.forget_subject(subject)
+        await self.cdp.forget_subject(subject)
+
+    async def forget_subject(self, subject: str) -> None:
+        """Drop every cached answer about `subject` (`subject_key`): registry record, CRM
+        customer, CDP profile. Called on erasure: caches hold their personal data in clear."""
+        await self.citizen.forget_subject(subject)
+        await self.crm.forget_subject(subject)
+        await self.cdp.forget_subject(subject)
 
     def crm_port(self) -> CustomerCrm:
         """The CRM itself (the command side writes the new customer to it)."""

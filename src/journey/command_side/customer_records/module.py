@@ -21,8 +21,9 @@ def customer_records_module(
     """Command `UpdateCustomerRecords` and event `CustomerRecordsUpdated`.
 
     `crm`/`cdp`: the simulators (`Simulators.build().crm` / `.cdp`) or the HTTP adapters
-    (`HttpCrm`, `HttpCdp`). `lookups`: the query side's CRM lookup service, when it runs in the
-    same process, so it stops answering from a cached copy of the customer.
+    (`HttpCrm`, `HttpCdp`). `lookups`: the query side (or just its CRM lookup service), when it
+    runs in the same process, so it stops answering from a cached copy of the customer or of
+    their consents.
     """
     service = CustomerRecordsService(crm=crm, cdp=cdp, lookups=lookups)
     return Module(

@@ -34,8 +34,8 @@ PURPOSES: frozenset[str] = frozenset(get_args(Purpose))
 
 
 class CachedLookups(Protocol):
-    """A query-side cache of CRM answers that must forget a customer once they change
-    (`journey.query_side.crm.service.CrmLookupService` is one)."""
+    """Query-side caches of CRM and CDP answers that must forget a customer once they change
+    (`journey.query_side.assembly.QuerySide` forgets both; a `CrmLookupService` its own)."""
 
     async def forget(self, country: str, national_id: str) -> None: ...
 
@@ -88,6 +88,8 @@ class CustomerRecordsService:
         if self.lookups is not None:
             await self.lookups.forget(command.country, national_id)
         profile, recorded = await self._record_consents(command, national_id, uow.clock.now())
+        if self.lookups is not None and recorded:
+            await self.lookups.forget(command.country, national_id)  # the consents changed too
 
         records.record_update(
             customer_id=command.customer_id,

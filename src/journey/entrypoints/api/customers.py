@@ -100,6 +100,9 @@ async def erase_customer(
             codec=kernel.codec,
             clock=kernel.clock,
         )
+    platform = platform_of(request)
+    if platform is not None:  # the query side's caches hold their personal data in clear
+        await platform.query_side.forget_subject(customer_id)
     proof = await kernel.storage.read_stream(erasure_stream(customer_id), limit=1)
     position = proof[0].position if proof else await kernel.storage.last_position()
     location = f"/customers/{customer_id}"

@@ -50,6 +50,14 @@ class CdpService:
         )
         return answer.model_copy(update={"from_cache": True}) if hit else answer
 
+    async def forget(self, country: str, national_id: str) -> None:
+        """Drop the cached profile (after the command side recorded a consent on it)."""
+        await self.forget_subject(subject_key(country, national_id))
+
+    async def forget_subject(self, subject: str) -> None:
+        """Drop the cached profile of `subject` (`subject_key`), e.g. once they are erased."""
+        await self._cache.delete(f"cdp:{subject}")
+
     async def _ask(self, identities: Sequence[Identity]) -> CdpLookup:
         profile = await self.guard.call(lambda: self.cdp.resolve(identities), idempotent=True)
         return CdpLookup(profile=profile)

@@ -90,6 +90,10 @@ class CitizenValidator:
         )
         return found.record, hit
 
+    async def forget_subject(self, subject: str) -> None:
+        """Drop the cached registry record of `subject` (`subject_key`), e.g. once erased."""
+        await self._cache.delete(f"registry:{subject}")
+
     async def _ask(self, country: str, national_id: str) -> _Lookup:
         record = await self.guard.call(
             lambda: self._registry.lookup(country, national_id), idempotent=True

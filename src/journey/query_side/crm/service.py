@@ -49,7 +49,11 @@ class CrmLookupService:
 
     async def forget(self, country: str, national_id: str) -> None:
         """Drop the cached answer (after the command side changed the customer)."""
-        await self._cache.delete(self._key(country, national_id))
+        await self.forget_subject(subject_key(country, national_id))
+
+    async def forget_subject(self, subject: str) -> None:
+        """Drop the cached answer about `subject` (`subject_key`), e.g. once they are erased."""
+        await self._cache.delete(f"crm:{subject}")
 
     async def _ask(self, country: str, national_id: str) -> CrmLookup:
         customer = await self.guard.call(
