@@ -3,8 +3,13 @@ dead letters, projections, readiness and metrics."""
 
 from __future__ import annotations
 
+from typing import Literal
+
+import orjson
+
 from journey.command_side.issuance.agreements import agreement
-from journey.cqrs.store.model import Commit, DeadLetter, DeadLetterStatus
+from journey.cqrs.dead_letters import scheduled_to_json
+from journey.cqrs.store.model import Commit, DeadLetter, DeadLetterStatus, ScheduledMessage
 from journey.query_side.population import Person
 from tests.api.conftest import Api
 
@@ -130,6 +135,54 @@ async def test_operators_list_dead_letters_and_redrive_or_discard_them(api: Api)
     everything = await api.get("/dead-letters?all=true", api.operator)
     statuses = {letter["id"]: letter["status"] for letter in everything.json()}
     assert statuses["journey_status:evt-2"] == "discarded"
+
+
+async def test_a_dead_letter_names_the_journey_it_holds_up(api: Api, alice: Person) -> None:
+    await api.apply(alice, "app-dl")
+    [submitted] = await api.world.storage.read_stream("application-app-dl", limit=1)
+    now = api.world.clock.now()
+    command = ScheduledMessage(
+        id="cmd-1",
+        due_at=now,
+        kind="command",
+        message_type="IssueCard",
+        payload="{}",
+        correlation_id="c-1",
+        created_at=now,
+        reply=orjson.dumps({"stream_id": "saga.onboarding-app-dl", "tag": {}}).decode(),
+    )
+
+    def letter(kind: Literal["event", "command"], message_id: str, payload: str) -> DeadLetter:
+        return DeadLetter(
+            id=f"somebody:{message_id}",
+            consumer="somebody",
+            kind=kind,
+            message_id=message_id,
+            message_type="x",
+            payload=payload,
+            error="ValueError",
+            attempts=1,
+            status=DeadLetterStatus.PARKED,
+            parked_at=now,
+            updated_at=now,
+        )
+
+    await api.world.storage.commit(
+        Commit(
+            dead_letters=[
+                letter("event", submitted.event_id, "{}"),
+                letter("command", "cmd-1", scheduled_to_json(command)),
+                letter("event", "not-in-the-log", "{}"),
+            ]
+        )
+    )
+    listed = (await api.get("/dead-letters", api.operator)).json()
+    about = {row["message_id"]: (row["stream_id"], row["application_id"]) for row in listed}
+    assert about == {
+        submitted.event_id: ("application-app-dl", "app-dl"),
+        "cmd-1": ("saga.onboarding-app-dl", "app-dl"),
+        "not-in-the-log": (None, None),
+    }
 
 
 async def test_projections_are_listed_with_their_lag(api: Api) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from journey.cqrs.dead_letters import DeadLetterNotFound, discard, request_redrive
+from journey.cqrs.runtime import Kernel
 from journey.cqrs.store.model import DeadLetter, DeadLetterStatus
 from journey.entrypoints.api.auth import Principal, allow
 from journey.entrypoints.api.deps import CommandAccepted, KernelDep, kernel_of
@@ -18,8 +20,17 @@ Operator = Annotated[Principal, Depends(allow("operator"))]
 OPEN = (DeadLetterStatus.PARKED, DeadLetterStatus.REDRIVE_REQUESTED)
 
 
-def _letter(letter: DeadLetter) -> dict[str, Any]:
+# Streams whose id ends with the application's id: its own, and its journey's saga.
+_APPLICATION_STREAMS = ("application-", "saga.onboarding-")
+
+
+async def _letter(kernel: Kernel, letter: DeadLetter) -> dict[str, Any]:
     # The payload stays out: a parked command may carry personal data (encrypted or not).
+    stream = await _stream_of(kernel, letter)
+    application = next(
+        (stream.removeprefix(p) for p in _APPLICATION_STREAMS if stream and stream.startswith(p)),
+        None,
+    )
     return {
         "id": letter.id,
         "consumer": letter.consumer,
@@ -32,7 +43,22 @@ def _letter(letter: DeadLetter) -> dict[str, Any]:
         "parked_at": letter.parked_at.isoformat(),
         "updated_at": letter.updated_at.isoformat(),
         "position": letter.position,
+        "stream_id": stream,  # what it is about: the event's stream, or where a reply goes
+        "application_id": application,  # when that stream is an application's journey
     }
+
+
+async def _stream_of(kernel: Kernel, letter: DeadLetter) -> str | None:
+    if letter.kind == "event":
+        record = await kernel.storage.read_event(letter.message_id)
+        return None if record is None else record.stream_id
+    try:  # a command's letter keeps the scheduled message, with whom to reply to
+        scheduled = orjson.loads(letter.payload)
+        reply = orjson.loads(scheduled["reply"]) if scheduled.get("reply") else {}
+        stream = reply.get("stream_id") or scheduled.get("stream_id")
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        return None
+    return stream if isinstance(stream, str) else None
 
 
 @router.get("/dead-letters")
@@ -47,7 +73,7 @@ async def list_dead_letters(
     letters = await kernel.storage.list_dead_letters(
         consumer=consumer, statuses=None if all_ else list(OPEN), limit=limit
     )
-    return [_letter(letter) for letter in letters]
+    return [await _letter(kernel, letter) for letter in letters]
 
 
 @router.post(

@@ -73,7 +73,10 @@ async function load() {
         ? letters.map((letter) => el("tr", { dataset: { letter: letter.id } },
             el("td", {}, when(letter.parked_at)),
             el("td", {}, el("code", {}, letter.consumer)),
-            el("td", {}, letter.message_type, el("br"), el("span", { class: "hint" }, letter.kind)),
+            el("td", {}, letter.message_type, el("br"), el("span", { class: "hint" }, letter.kind),
+              letter.application_id
+                ? [el("br"), el("a", { href: `/console/journeys/${encodeURIComponent(letter.application_id)}` }, `journey ${letter.application_id}`)]
+                : []),
             el("td", {}, letter.error),
             el("td", { class: "num" }, letter.attempts),
             el("td", { title: `since ${when(letter.updated_at)}` }, badge(letter.status)),
