@@ -12,8 +12,11 @@ from typing import Any
 import httpx
 
 from journey.command_side.issuance.agreements import agreement
+from journey.cqrs.store.model import Commit, PutDocument
 from journey.entrypoints.api.app import create_app
 from journey.entrypoints.api.server import DrainingServer, server_for
+from journey.entrypoints.api.timeline import JourneyTimeline
+from journey.onboarding.read_models import JOURNEYS
 from journey.query_side.population import Person
 from journey.settings import Settings
 from tests.api.conftest import AUTH, Api
@@ -176,3 +179,45 @@ async def test_the_stream_ends_cleanly_when_the_server_shuts_down(
                     pass
         async with asyncio.timeout(10):
             await task
+
+
+async def entries_of(timeline: JourneyTimeline) -> list[tuple[int, dict[str, Any]]]:
+    assert await timeline.open()
+    found = []
+    while batch := await timeline.next_entries():
+        found.extend((entry.position, entry.entry) for entry in batch)
+    return found
+
+
+async def test_the_stream_starts_from_the_stored_journey_and_reads_only_the_log_past_it(
+    api: Api, alice: Person
+) -> None:
+    await api.apply(alice, "app-sse-stored")
+    await api.status_becomes("app-sse-stored", "offered")
+    kernel = api.world.kernel
+    await kernel.settle()
+    checkpoint = await kernel.storage.get_checkpoint("journey_status")
+    reads: list[int] = []
+    read_all = kernel.storage.read_all
+
+    async def counted(*, after_position: int, **rest: Any) -> Any:
+        reads.append(after_position)
+        return await read_all(after_position=after_position, **rest)
+
+    kernel.storage.read_all = counted  # type: ignore[method-assign]
+    stored = await entries_of(JourneyTimeline(kernel, "app-sse-stored"))
+    assert reads == [] or min(reads) >= checkpoint  # never from the application's first event
+
+    # The same entries, position for position, as folding the log from the start gives (the
+    # way a journey stored before entries had positions is streamed).
+    document = await kernel.storage.get_document(JOURNEYS, "app-sse-stored")
+    assert document is not None
+    del document["position"]
+    await kernel.storage.commit(
+        Commit(documents=[PutDocument(JOURNEYS, "app-sse-stored", document)])
+    )
+    folded = await entries_of(JourneyTimeline(kernel, "app-sse-stored"))
+    assert min(reads) < checkpoint  # this time it did fold the log
+    assert stored == folded
+    assert stored[0][1]["status"] == "submitted"
+    assert stored[-1][1]["status"] == "offered"

@@ -78,10 +78,23 @@ class JourneyStatus(Projection):
         if status is not None and not journey["done"]:
             journey["status"] = status
         journey["updated_at"] = envelope.time.isoformat()
-        journey["timeline"].append(
-            {"at": envelope.time.isoformat(), "what": line, "type": event.event_type}
-        )
+        entry: dict[str, Any] = {
+            "at": envelope.time.isoformat(),
+            "what": line,
+            "type": event.event_type,
+        }
+        journey["timeline"].append(entry)
         _details(journey, event)
+        # The log position and the journey's state after each entry, and the last position
+        # applied: what the event stream (`GET /applications/{id}/events`) starts from, so it
+        # need not fold the log from the application's first event.
+        entry.update(
+            position=envelope.position,
+            status=journey["status"],
+            stuck=journey["stuck"],
+            done=journey["done"],
+        )
+        journey["position"] = envelope.position
         tx.put(JOURNEYS, application_id, journey)
 
 

@@ -5,6 +5,10 @@ The entries are made by the `journey_status` projection's own code, fed this app
 events from the log in order (a fold over a scratch transaction that is never committed), so
 the stream says exactly what `GET /applications/{id}` will say, entry for entry, and each
 entry carries the position of the event behind it (what `Last-Event-ID` resumes from).
+
+The fold starts from the stored `journeys` document (whose entries carry their positions) and
+reads only the log past the projection's checkpoint; a document written before entries had
+positions is folded from the application's first event instead.
 """
 
 from __future__ import annotations
@@ -45,12 +49,21 @@ class JourneyTimeline:
         self._types = self._projection.event_types
         self._document: dict[str, Any] | None = None
         self.cursor: int | None = None  # the log position read up to
+        self._stored: list[TimelineEntry] = []  # the stored document's entries, sent first
 
     async def open(self) -> bool:
         """Find where the journey starts in the log; False when there is no such application."""
-        first = await self._kernel.storage.read_stream(
-            Application.stream_id_for(self._application_id), limit=1
-        )
+        storage = self._kernel.storage
+        # The checkpoint first: the document read after it has applied at least that much.
+        checkpoint = await storage.get_checkpoint(self._projection.name)
+        stored = await storage.get_document(JOURNEYS, self._application_id)
+        if stored is not None and _positioned(stored):
+            self._document = stored
+            self._stored = [TimelineEntry(entry["position"], entry) for entry in stored["timeline"]]
+            # Past both: nothing of this journey lies between its last entry and the checkpoint.
+            self.cursor = max(checkpoint, int(stored["position"]))
+            return True
+        first = await storage.read_stream(Application.stream_id_for(self._application_id), limit=1)
         if not first:
             return False
         self.cursor = first[0].position - 1
@@ -59,6 +72,9 @@ class JourneyTimeline:
     async def next_entries(self) -> list[TimelineEntry]:
         """The entries of the events appended since the last call (at most one page of log)."""
         assert self.cursor is not None, "open() first"
+        if self._stored:
+            stored, self._stored = self._stored, []
+            return stored
         storage = self._kernel.storage
         head = await storage.last_position()
         if head <= self.cursor:
@@ -105,3 +121,10 @@ class JourneyTimeline:
         if self._application_id not in data:  # cheap test before parsing
             return False
         return bool(orjson.loads(data).get("application_id") == self._application_id)
+
+
+def _positioned(document: dict[str, Any]) -> bool:
+    """Whether a stored journey records the positions the stream needs (newer documents do)."""
+    return "position" in document and all(
+        "position" in entry for entry in document.get("timeline", [])
+    )
