@@ -170,10 +170,17 @@ async def test_a_referral_nobody_decides_is_flagged_stuck_at_its_deadline(
     await world.apply("app-slow", pep, product="CLASSIC", design="classic-blue")
     await world.run(days=4)
     assert (await world.journey("app-slow"))["stuck"] is None
+    queued = await world.storage.get_document("review_queue", "app-slow")
+    assert queued is not None
+    assert "stuck" not in queued
     await world.run(days=2)
     journey = await world.journey("app-slow")
     assert journey["stuck"] is not None
     assert "referral" in journey["stuck"]
+    # The analysts' queue flags it as overdue too.
+    queued = await world.storage.get_document("review_queue", "app-slow")
+    assert queued is not None
+    assert "referral" in queued["stuck"]
     # The late decision still moves it on.
     await world.send(
         DecideReferral(application_id="app-slow", approve=True, analyst="ana", reason="late")

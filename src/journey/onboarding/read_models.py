@@ -104,15 +104,28 @@ class ReviewQueue(Projection):
     name = "review_queue"
     collections = (REVIEW_QUEUE, PENDING_REVIEW)
     event_types: ClassVar[frozenset[str] | None] = frozenset(
-        {"ApplicationSubmitted", "ApplicationReferred", "ReferralDecided", "ApplicationWithdrawn"}
+        {
+            "ApplicationSubmitted",
+            "ApplicationReferred",
+            "ReferralDecided",
+            "ApplicationWithdrawn",
+            "journey.saga.Stuck",
+        }
     )
 
     async def handle(self, envelope: Envelope[Event], tx: ConsumerTransaction) -> None:
         event = envelope.event
-        application_id = getattr(event, "application_id", None)
+        application_id = _application_of(envelope)
         if application_id is None:
             return
         match event.event_type:
+            case "journey.saga.Stuck":
+                # A referral waiting past its deadline: the analysts see it flagged as overdue.
+                row = await tx.get(REVIEW_QUEUE, application_id)
+                if row is not None and envelope.stream_id.startswith(SAGA_PREFIX):
+                    row["stuck"] = getattr(event, "reason", "") or "stuck"
+                    row["stuck_since"] = envelope.time.isoformat()
+                    tx.put(REVIEW_QUEUE, application_id, row)
             case "ApplicationSubmitted":
                 tx.put(
                     PENDING_REVIEW,

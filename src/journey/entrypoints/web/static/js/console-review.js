@@ -16,6 +16,11 @@ function item(entry) {
   slot("application").textContent = id;
   slot("product").textContent = entry.product_code || "";
   slot("match").hidden = !entry.possible_match;
+  slot("overdue").hidden = !entry.stuck;
+  if (entry.stuck) {
+    slot("overdue").textContent = `overdue: ${entry.stuck}`;
+    slot("overdue").title = `flagged ${when(entry.stuck_since)}; the customer is waiting`;
+  }
   slot("age").dataset.referredAt = entry.referred_at || "";
   slot("age").title = when(entry.referred_at);
   slot("reasons").replaceChildren(...(entry.reasons || []).map((reason) => el("li", {}, reason)));
