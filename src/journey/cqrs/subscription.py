@@ -257,7 +257,7 @@ class CatchUpSubscription(EventProcessor):
                 )
                 await _sleep_or_stop(stop, min(30.0, 0.5 * 2**failures))
                 continue
-            if processed >= self._batch_size or redriven:
+            if (processed and self._last_batch_full) or redriven:
                 continue  # more is waiting: no pause
             if not processed and not await self._idle(stop):
                 continue  # the poll interval passed with nothing new

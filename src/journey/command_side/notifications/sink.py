@@ -155,7 +155,7 @@ class Mailbox:
         self._keep(_Unparsed(message_id, raw, mail_from, tuple(recipients), self._clock.now()))
         return True
 
-    def _keep(self, mail: ReceivedMail | _Unparsed) -> None:
+    def _keep(self, mail: _Unparsed) -> None:
         self._messages[mail.message_id] = mail
         while len(self._messages) > self.capacity:
             self._messages.popitem(last=False)

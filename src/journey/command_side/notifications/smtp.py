@@ -39,12 +39,14 @@ class SmtpMailer:
     def __init__(self, settings: SmtpSettings | None = None) -> None:
         self.settings = settings or SmtpSettings()
         self._idle: list[_Connection] = []
-        self._slots = asyncio.Semaphore(max(1, self.settings.connections))
+        # As many messages at once as there are connections to keep; unlimited without any.
+        connections = self.settings.connections
+        self._slots = asyncio.Semaphore(connections) if connections else None
         self._closed = False
         self._quitting: set[asyncio.Task[None]] = set()
 
     async def send(self, message: EmailMessage) -> None:
-        async with self._slots:
+        async with self._slots or contextlib.nullcontext():
             try:
                 await self._send(message)
             except aiosmtplib.SMTPRecipientsRefused as refused:
