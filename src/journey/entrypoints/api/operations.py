@@ -8,12 +8,14 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from journey.command_side.issuance.application import Application
 from journey.cqrs.dead_letters import DeadLetterNotFound, discard, request_redrive
 from journey.cqrs.runtime import Kernel
 from journey.cqrs.store.model import DeadLetter, DeadLetterStatus
 from journey.entrypoints.api.auth import Principal, allow
 from journey.entrypoints.api.deps import CommandAccepted, KernelDep, kernel_of
 from journey.entrypoints.api.errors import PROBLEM_RESPONSES, not_found
+from journey.onboarding.read_models import SAGA_PREFIX
 
 router = APIRouter(tags=["operations"], responses=PROBLEM_RESPONSES)
 Operator = Annotated[Principal, Depends(allow("operator"))]
@@ -21,7 +23,7 @@ OPEN = (DeadLetterStatus.PARKED, DeadLetterStatus.REDRIVE_REQUESTED)
 
 
 # Streams whose id ends with the application's id: its own, and its journey's saga.
-_APPLICATION_STREAMS = ("application-", "saga.onboarding-")
+_APPLICATION_STREAMS = (Application.stream_id_for(""), SAGA_PREFIX)
 
 
 async def _letter(kernel: Kernel, letter: DeadLetter) -> dict[str, Any]:

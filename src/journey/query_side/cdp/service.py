@@ -43,21 +43,22 @@ class CdpService:
         every = [Identity(namespace="national_id", value=f"{country}:{national_id}"), *identities]
         answer, hit = await cached(
             self._cache,
-            f"cdp:{subject_key(country, national_id)}",
+            _key(subject_key(country, national_id)),
             self._ttl,
             CdpLookup,
             lambda: self._ask(every),
         )
         return answer.model_copy(update={"from_cache": True}) if hit else answer
 
-    async def forget(self, country: str, national_id: str) -> None:
-        """Drop the cached profile (after the command side recorded a consent on it)."""
-        await self.forget_subject(subject_key(country, national_id))
-
     async def forget_subject(self, subject: str) -> None:
         """Drop the cached profile of `subject` (`subject_key`), e.g. once they are erased."""
-        await self._cache.delete(f"cdp:{subject}")
+        await self._cache.delete(_key(subject))
 
     async def _ask(self, identities: Sequence[Identity]) -> CdpLookup:
         profile = await self.guard.call(lambda: self.cdp.resolve(identities), idempotent=True)
         return CdpLookup(profile=profile)
+
+
+def _key(subject: str) -> str:
+    """The cache key of the CDP profile of `subject` (`subject_key`)."""
+    return f"cdp:{subject}"

@@ -84,7 +84,7 @@ class CitizenValidator:
     async def _cached_lookup(
         self, country: str, national_id: str
     ) -> tuple[RegistryRecord | None, bool]:
-        key = f"registry:{subject_key(country, national_id)}"
+        key = _key(subject_key(country, national_id))
         found, hit = await cached(
             self._cache, key, self._ttl, _Lookup, lambda: self._ask(country, national_id)
         )
@@ -92,7 +92,7 @@ class CitizenValidator:
 
     async def forget_subject(self, subject: str) -> None:
         """Drop the cached registry record of `subject` (`subject_key`), e.g. once erased."""
-        await self._cache.delete(f"registry:{subject}")
+        await self._cache.delete(_key(subject))
 
     async def _ask(self, country: str, national_id: str) -> _Lookup:
         record = await self.guard.call(
@@ -135,3 +135,8 @@ def name_match(given_names: str, surnames: Sequence[str], record: RegistryRecord
     a missing second surname (token set ratio on folded names)."""
     applied = fold(f"{given_names} {' '.join(surnames)}")
     return round(float(fuzz.token_set_ratio(applied, fold(full_name(record)))), 1)
+
+
+def _key(subject: str) -> str:
+    """The cache key of the registry's record of `subject` (`subject_key`)."""
+    return f"registry:{subject}"

@@ -40,7 +40,7 @@ class CrmLookupService:
         """Raises `ProviderUnavailable` when the CRM cannot be reached."""
         answer, hit = await cached(
             self._cache,
-            self._key(country, national_id),
+            _key(subject_key(country, national_id)),
             self._ttl,
             CrmLookup,
             lambda: self._ask(country, national_id),
@@ -53,7 +53,7 @@ class CrmLookupService:
 
     async def forget_subject(self, subject: str) -> None:
         """Drop the cached answer about `subject` (`subject_key`), e.g. once they are erased."""
-        await self._cache.delete(f"crm:{subject}")
+        await self._cache.delete(_key(subject))
 
     async def _ask(self, country: str, national_id: str) -> CrmLookup:
         customer = await self.guard.call(
@@ -61,6 +61,7 @@ class CrmLookupService:
         )
         return CrmLookup(customer=customer)
 
-    @staticmethod
-    def _key(country: str, national_id: str) -> str:
-        return f"crm:{subject_key(country, national_id)}"
+
+def _key(subject: str) -> str:
+    """The cache key of what the CRM said about `subject` (`subject_key`)."""
+    return f"crm:{subject}"
