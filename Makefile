@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint format typecheck pytest bench clean browser
+.PHONY: install run test lint format typecheck pytest bench clean browser bench-tools
 
 # Reinstall only when the declared dependencies change.
 $(STAMP): pyproject.toml
@@ -44,6 +44,14 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    chromium fonts-dejavu-core fonts-liberation poppler-utils >/dev/null; }
 	@chromium --version 2>/dev/null
+
+# wrk, the C load generator `journey bench http` sends its load with (a Python client measured
+# itself, not the server); tests/integration/test_wrk_replay.py checks our wrk script with it.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	@wrk --version 2>&1 | head -1 || true
 
 bench: install
 	$(BIN)/journey bench kernel

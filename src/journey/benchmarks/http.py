@@ -2,8 +2,10 @@
 bare FastAPI endpoint served the same way, in the same run.
 
 Both servers run the same way: one uvicorn process each (`DrainingServer`, uvloop/httptools
-when installed, no access log, logs at `error`), started fresh for every run and measured from
-this process with httpx and `clients` concurrent connections. Ours is `journey serve` as it
+when installed, no access log, logs at `error`), started fresh for every run and loaded by wrk
+(`journey.benchmarks.wrk`: a C load generator, `clients` connections, each prepared request sent
+once and timed by our script; queries and the bare endpoint get 10 x the requests, as each is
+far quicker). Ours is `journey serve` as it
 ships (the whole platform on a fresh SQLite store with `synchronous=FULL`, its background work
 running: every application goes on through screening and an offer while we measure).
 
@@ -12,8 +14,8 @@ running: every application goes on through screening and an offer while we measu
 - **query**: `GET /applications/{id}` (the `journeys` read model) over the applications just
   created, after the read model has caught up with them.
 - **bare**: `POST /bare` (the same JSON body, not validated) and `GET /bare/{id}`, each a
-  constant answer: what FastAPI + uvicorn + the client cost with no work at all. Its query is
-  also paced at ours' paced rate: the p99 this machine and client give a server doing nothing.
+  constant answer: what FastAPI + uvicorn cost with no work at all. Its query is also paced at
+  ours' paced rate: the p99 this machine gives a server doing nothing.
 - **through**: applications accepted and then screened, decided and offered (the background
   work idle again), per second from the first request: the end-to-end rate.
 
@@ -24,8 +26,6 @@ Targets (issue 6): command throughput at least half the bare endpoint's; query p
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gc
 import json
 import os
 import secrets
@@ -35,108 +35,26 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
+from fastapi import Request as Incoming
 from fastapi.responses import JSONResponse
+
+from journey.benchmarks.wrk import Measured, Request, replay, wrk_path
 
 TARGET_RATIO = 0.5
 TARGET_QUERY_P99_MS = 20.0
 PACED_SHARE = 0.5  # the paced query load offers this share of the saturated query rate
 WARM_UP = 50
+FAST_FACTOR = 10  # queries and the bare endpoint: 10 x the requests (each is far quicker)
 START_TIMEOUT = 90.0
 CATCH_UP_TIMEOUT = 180.0
 
-Call = tuple[str, str, dict[str, str], bytes | None]  # method, path, headers, body
 MODULE = "journey.benchmarks.http"  # run as `python -m` for the server processes
-
-
-@dataclass(frozen=True, slots=True)
-class Measured:
-    """One load: how many answered as expected, how fast, and the latencies (ms)."""
-
-    ok: int
-    errors: int
-    seconds: float
-    latencies_ms: list[float]
-
-    @property
-    def per_s(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
-
-    def percentile(self, share: float) -> float:
-        return percentile(self.latencies_ms, share)
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return 0.0
-    if len(values) < 2:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
-
-
-# -- load -----------------------------------------------------------------------------------------
-
-
-async def load(
-    base_url: str,
-    calls: Sequence[Call],
-    clients: int,
-    expect: int,
-    *,
-    rate: float | None = None,
-) -> Measured:
-    """Send `calls` from `clients` concurrent clients, each on its own connection.
-
-    Without `rate`, each client sends its next request as soon as the last is answered (a
-    closed loop: throughput). With `rate` (requests/s over all clients), request i is due at
-    i/rate seconds and its latency counts from then, so a slow answer that delays the next one
-    is charged to both (no coordinated omission).
-    """
-    latencies: list[float] = []
-    errors = 0
-    numbered = iter(enumerate(calls))
-    # One client per connection: httpx's shared pool serialises on its own lock at this
-    # concurrency and would measure itself instead of the server. Clients are made before the
-    # clock starts (each builds an SSL context: tens of milliseconds).
-    https = [httpx.AsyncClient(base_url=base_url, timeout=30.0) for _ in range(clients)]
-
-    async def client(http: httpx.AsyncClient) -> None:
-        nonlocal errors
-        for number, (method, path, headers, body) in numbered:
-            due = began + number / rate if rate else time.perf_counter()
-            if rate:
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            try:
-                answer = await http.request(method, path, headers=headers, content=body)
-                good = answer.status_code == expect
-            except httpx.HTTPError:
-                good = False
-            latencies.append((time.perf_counter() - due) * 1000)
-            if not good:
-                errors += 1
-
-    try:
-        # Each connection is opened before the clock starts too (a TCP handshake each).
-        await asyncio.gather(*(http.get("/health") for http in https))
-        # The load generator must not measure itself: its own full garbage collections (50
-        # clients' worth of garbage) stalled every client for ~250 ms, a stall the server's
-        # p99 was charged with. The server is measured with its collector as it ships.
-        gc.collect()
-        gc.disable()
-        began = time.perf_counter()
-        await asyncio.gather(*(client(http) for http in https))
-        seconds = time.perf_counter() - began
-    finally:
-        gc.enable()
-        for http in https:
-            await http.aclose()
-    return Measured(len(calls) - errors, errors, seconds, latencies)
 
 
 # -- servers --------------------------------------------------------------------------------------
@@ -218,9 +136,6 @@ def _serve(kind: str, port: int) -> None:
 
 def bare_app() -> FastAPI:
     """The baseline: FastAPI endpoints that parse the request and answer a constant."""
-    from fastapi import FastAPI
-    from fastapi.responses import JSONResponse
-
     app = FastAPI()
 
     @app.get("/health")
@@ -228,7 +143,7 @@ def bare_app() -> FastAPI:
         return {"status": "ok"}
 
     @app.post("/bare", status_code=202)
-    async def bare_command(request: Request) -> JSONResponse:
+    async def bare_command(request: Incoming) -> JSONResponse:
         await request.json()
         return JSONResponse({"location": "/bare/1", "position": 1}, status_code=202)
 
@@ -242,7 +157,7 @@ def bare_app() -> FastAPI:
 # -- workloads ------------------------------------------------------------------------------------
 
 
-def applications(count: int, run: int, key: str) -> Iterator[tuple[str, Call]]:
+def applications(count: int, run: int, key: str) -> Iterator[tuple[str, Request]]:
     """`count` applications of distinct customers, each with the customer's own token."""
     from pydantic import SecretStr
 
@@ -262,26 +177,27 @@ def applications(count: int, run: int, key: str) -> Iterator[tuple[str, Call]]:
         ).model_dump(mode="json", exclude={"customer_id"})
         token = tokens.issue(subject_key(who.country, who.national_id), ["customer"])
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        yield application_id, ("POST", "/applications", headers, json.dumps(body).encode())
+        yield application_id, Request("POST", "/applications", headers, json.dumps(body).encode())
 
 
 def measure_bare(
     workdir: Path, clients: int, requests: int, paced_rate: float
 ) -> dict[str, Measured]:
     """The bare endpoint: closed-loop command and query loads, and the query paced at
-    `paced_rate` (ours' paced rate: the floor this machine and client put under ours' p99)."""
+    `paced_rate` (ours' paced rate, so both p99s are read at the same load)."""
     server = Served("bare", workdir, {})
     try:
         server.wait_until_up()
         body = json.dumps({"padding": "x" * 600}).encode()  # about an application's size
         headers = {"Content-Type": "application/json"}
-        command: list[Call] = [("POST", "/bare", headers, body)] * requests
-        query: list[Call] = [("GET", f"/bare/item-{n}", {}, None) for n in range(requests)]
-        asyncio.run(load(server.base_url, command[:WARM_UP], clients, 202))
+        many = requests * FAST_FACTOR
+        command = [Request("POST", "/bare", headers, body)] * many
+        query = [Request("GET", f"/bare/item-{n}", {}) for n in range(many)]
+        replay(server.base_url, command[: max(WARM_UP, clients)], clients, 202)
         return {
-            "command": asyncio.run(load(server.base_url, command, clients, 202)),
-            "query": asyncio.run(load(server.base_url, query, clients, 200)),
-            "paced": asyncio.run(load(server.base_url, query, clients, 200, rate=paced_rate)),
+            "command": replay(server.base_url, command, clients, 202),
+            "query": replay(server.base_url, query, clients, 200),
+            "paced": replay(server.base_url, query, clients, 200, rate=paced_rate),
         }
     finally:
         server.stop()
@@ -300,25 +216,26 @@ def measure_ours(workdir: Path, run: int, clients: int, requests: int) -> dict[s
     server = Served("journey", workdir, env)
     try:
         server.wait_until_up()
-        made = list(applications(requests + WARM_UP, run, key))
-        warm, timed = made[:WARM_UP], made[WARM_UP:]
-        asyncio.run(load(server.base_url, [request for _, request in warm], clients, 202))
+        warm_up = max(WARM_UP, clients)
+        made = list(applications(requests + warm_up, run, key))
+        warm, timed = made[:warm_up], made[warm_up:]
+        replay(server.base_url, [request for _, request in warm], clients, 202)
         began = time.monotonic()
-        command = asyncio.run(load(server.base_url, [r for _, r in timed], clients, 202))
+        command = replay(server.base_url, [request for _, request in timed], clients, 202)
         ids = [application_id for application_id, _ in timed]
-        caught_up(server.base_url, ids[-1], made[-1][1][2])
+        caught_up(server.base_url, ids[-1], made[-1][1].headers)
         # Accepting is not the end: each application is then screened, decided and offered.
         through = Measured(len(timed), 0, settled(server.base_url) - began, [])
         # Each customer reads their own application.
         query_requests = [
-            ("GET", f"/applications/{ids[n % len(ids)]}", timed[n % len(timed)][1][2], None)
-            for n in range(requests)
+            Request("GET", f"/applications/{ids[n % len(ids)]}", timed[n % len(timed)][1].headers)
+            for n in range(requests * FAST_FACTOR)
         ]
-        query = asyncio.run(load(server.base_url, query_requests, clients, 200))
-        # Latency under load, not at saturation: the same 50 clients offering half of what
+        query = replay(server.base_url, query_requests, clients, 200)
+        # Latency under load, not at saturation: the same clients offering half of what
         # saturates the server (at saturation, latency is just clients / throughput).
-        paced = asyncio.run(
-            load(server.base_url, query_requests, clients, 200, rate=PACED_SHARE * query.per_s)
+        paced = replay(
+            server.base_url, query_requests, clients, 200, rate=PACED_SHARE * query.per_s
         )
         return {"command": command, "query": query, "paced": paced, "through": through}
     finally:
@@ -371,6 +288,9 @@ def run_http_benchmark(
     """Interleave bare and ours `runs` times; report medians and ratios (JSON or a table)."""
     if runs < 1 or clients < 1 or requests < 1:
         raise ValueError("runs, clients and requests must be at least 1")
+    if requests < clients:
+        raise ValueError("give at least as many requests as clients (each sends one at least)")
+    wrk_path()  # before any server starts
     began = time.perf_counter()
     bare_runs: list[dict[str, Measured]] = []
     our_runs: list[dict[str, Measured]] = []

@@ -71,7 +71,13 @@ def bench_http(
     requests: Annotated[int, typer.Option(min=10, help="Requests per measurement.")] = 1000,
 ) -> None:
     """Requests/s and latency of POST /applications and GET /applications/{id}, next to a bare
-    FastAPI endpoint served the same way (uvicorn, one process), in the same run."""
+    FastAPI endpoint served the same way (uvicorn, one process), in the same run; the load comes
+    from wrk (`make bench-tools`)."""
     from journey.benchmarks.http import run_http_benchmark
+    from journey.benchmarks.wrk import WrkMissing
 
-    run_http_benchmark(runs=runs, clients=clients, requests=requests, json_output=json_output)
+    try:
+        run_http_benchmark(runs=runs, clients=clients, requests=requests, json_output=json_output)
+    except (WrkMissing, ValueError) as refused:
+        err.print(f"[bold red]error:[/] {refused}")
+        raise typer.Exit(2) from None
