@@ -21,6 +21,7 @@ from journey.cqrs.bus.query_bus import QueryBus, ReadModels
 from journey.cqrs.clock import Clock, SystemClock
 from journey.cqrs.messages import Event
 from journey.cqrs.module import Module
+from journey.cqrs.pacing import Pacer
 from journey.cqrs.privacy.erasure import PersonalDataErased
 from journey.cqrs.privacy.keystore import KeyStore, MemoryKeyStore
 from journey.cqrs.privacy.sqlite_keystore import SqliteKeyStore
@@ -88,6 +89,7 @@ async def bootstrap(
         projections.extend(module.projections)
         sagas.extend(module.sagas)
     linger = settings.consumer_linger_ms / 1000
+    pacer = Pacer(share=settings.background_share)
     consumers = [
         CatchUpSubscription(
             SagaRunner(definition),
@@ -96,6 +98,7 @@ async def bootstrap(
             clock,
             poll_interval=settings.poll_interval,
             linger=linger,
+            pacer=pacer,
         )
         for definition in sagas
     ]
@@ -114,6 +117,7 @@ async def bootstrap(
             clock,
             retry=command_retry,
             poll_interval=settings.poll_interval,
+            pacer=pacer,
         ),
         projections=Projections(
             storage,
@@ -122,10 +126,12 @@ async def bootstrap(
             projections,
             poll_interval=settings.poll_interval,
             linger=linger,
+            pacer=pacer,
         ),
         consumers=consumers,
         broker=broker,
-        relay=Relay(storage, broker, poll_interval=settings.poll_interval),
+        relay=Relay(storage, broker, poll_interval=settings.poll_interval, pacer=pacer),
+        pacer=pacer,
     )
 
 

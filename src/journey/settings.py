@@ -42,6 +42,13 @@ class Settings(BaseSettings):
         le=1000,
         description="a woken consumer waits this long to read several new events in one round",
     )
+    background_share: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="while API commands are in flight, background work keeps to this share of "
+        "the time (1: never gives way)",
+    )
     providers: str = Field(
         "simulated",
         description="simulated (in-process) or the base URL of the providers' HTTP endpoints",

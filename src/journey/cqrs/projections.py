@@ -16,6 +16,7 @@ from journey.cqrs.clock import Clock
 from journey.cqrs.consumers import ConsumerTransaction, EventHandlerBase
 from journey.cqrs.dead_letters import discard
 from journey.cqrs.messages import Event
+from journey.cqrs.pacing import Pacer
 from journey.cqrs.serialization import Envelope, EventCodec
 from journey.cqrs.store.model import CheckpointUpdate, ClearCollection, Commit, DeadLetterStatus
 from journey.cqrs.store.port import Storage
@@ -61,6 +62,7 @@ class Projections:
         batch_size: int = 256,
         poll_interval: float = 1.0,
         linger: float = 0.0,
+        pacer: Pacer | None = None,
     ) -> None:
         self._storage = storage
         names = [projection.name for projection in projections]
@@ -75,6 +77,7 @@ class Projections:
                 batch_size=batch_size,
                 poll_interval=poll_interval,
                 linger=linger,
+                pacer=pacer,
             )
             for projection in projections
         }

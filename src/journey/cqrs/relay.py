@@ -16,6 +16,7 @@ import structlog
 from journey.cqrs.broker.port import Broker, BrokerMessage
 from journey.cqrs.broker.subjects import DEFAULT_PREFIX, subject_for
 from journey.cqrs.logsafe import describe_failure
+from journey.cqrs.pacing import Pacer
 from journey.cqrs.records import StoredEvent
 from journey.cqrs.store.errors import CheckpointConflict
 from journey.cqrs.store.model import CheckpointUpdate, Commit
@@ -52,6 +53,7 @@ class Relay:
         prefix: str = DEFAULT_PREFIX,
         batch_size: int = 500,
         poll_interval: float = 1.0,
+        pacer: Pacer | None = None,
     ) -> None:
         self.name = name
         self._storage = storage
@@ -59,6 +61,7 @@ class Relay:
         self._prefix = prefix
         self._batch_size = batch_size
         self._poll_interval = poll_interval
+        self._pacer = pacer or Pacer(share=1.0)
 
     async def run_once(self) -> int:
         """Publish one batch; returns how many events were published."""
@@ -88,7 +91,8 @@ class Relay:
         failures = 0
         while not stop.is_set():
             try:
-                published = await self.run_once()
+                async with self._pacer.background():
+                    published = await self.run_once()
                 failures = 0
             except Exception as error:  # a broker outage must not kill the relay
                 failures += 1

@@ -21,6 +21,7 @@ from journey.cqrs.context import MessageContext, handling
 from journey.cqrs.dead_letters import WAITING, event_letter_id, request_redrive
 from journey.cqrs.logsafe import describe_failure
 from journey.cqrs.messages import Event
+from journey.cqrs.pacing import Pacer
 from journey.cqrs.records import StoredEvent
 from journey.cqrs.retry import RetryPolicy
 from journey.cqrs.serialization import Envelope, EventCodec
@@ -67,6 +68,7 @@ class EventProcessor:
         retry: RetryPolicy | None = None,
         poll_interval: float = 1.0,
         linger: float = 0.0,
+        pacer: Pacer | None = None,
     ) -> None:
         self.consumer = consumer
         self._storage = storage
@@ -76,6 +78,7 @@ class EventProcessor:
         self._retry = retry or RetryPolicy(max_attempts=3, initial_delay=0.05, max_delay=1.0)
         self._poll_interval = poll_interval
         self._linger = linger
+        self._pacer = pacer or Pacer(share=1.0)
         self._wake = asyncio.Event()
         self._next_redrive_look = 0.0  # monotonic time
         self._last_batch_full = False
@@ -241,13 +244,15 @@ class CatchUpSubscription(EventProcessor):
         full, waits that long before reading: under a burst of small commits it then reads a
         few events per round instead of one round (and one commit) per event, which is where a
         busy server's time went. Redrive requests are looked for at most once per poll interval
-        (and whenever `wake` is called).
+        (and whenever `wake` is called). Each round is one turn of the `pacer` (`Pacer`): it
+        gives way while commands are in flight.
         """
         failures = 0
         while not stop.is_set():
             try:
-                redriven = await self._redrives_if_due()
-                processed = await self.run_once()
+                async with self._pacer.background():
+                    redriven = await self._redrives_if_due()
+                    processed = await self.run_once()
                 failures = 0
             except Exception as error:  # the loop must outlive a broken store for a while
                 failures += 1

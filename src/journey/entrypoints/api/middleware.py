@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import orjson
@@ -20,10 +21,12 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from journey.cqrs.ids import new_id
+from journey.cqrs.pacing import Pacer
 from journey.entrypoints.api.errors import PROBLEM_BASE, PROBLEM_JSON, log_unexpected
 from journey.entrypoints.api.telemetry import ApiMetrics
 
 CORRELATION_HEADER = "x-correlation-id"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
 _log = structlog.get_logger("journey.http")
 
@@ -54,7 +57,10 @@ class RequestContext:
             await send(message)
 
         began = time.perf_counter()
-        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+        with (
+            structlog.contextvars.bound_contextvars(correlation_id=correlation_id),
+            _foreground(scope),
+        ):
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception as error:  # the last resort: a problem, never a traceback
@@ -80,6 +86,17 @@ class RequestContext:
             ms=round(seconds * 1000, 3),
             roles=sorted(principal.roles) if principal is not None else None,
         )
+
+
+def _foreground(scope: Scope) -> AbstractContextManager[None]:
+    """A command (anything but a read) is foreground work: the kernel's background loops give
+    way while it runs (`journey.cqrs.pacing`). Reads, and event streams above all, are not:
+    a console left open must not slow the journeys down."""
+    if scope.get("method") in _READS:
+        return nullcontext()
+    kernel = getattr(getattr(scope.get("app"), "state", None), "kernel", None)
+    pacer: Pacer | None = getattr(kernel, "pacer", None)
+    return pacer.foreground() if pacer is not None else nullcontext()
 
 
 def _route_of(scope: Scope) -> str:
