@@ -101,13 +101,14 @@ def replay(
     wrk = wrk_path()
     if len(requests) < clients:
         raise ValueError(f"give at least as many requests as clients ({clients})")
-    if any(b"\0" in request.raw() for request in requests):
+    raws = [request.raw() for request in requests]
+    if any(b"\0" in raw for raw in raws):
         raise ValueError("a request holds a NUL byte, the separator of the requests file")
     interval_ms = 0.0 if not rate else clients / rate * 1000
     with tempfile.TemporaryDirectory(prefix="journey-wrk-") as scratch:
         folder = Path(scratch)
         requests_file = folder / "requests"
-        requests_file.write_bytes(b"".join(request.raw() + b"\0" for request in requests))
+        requests_file.write_bytes(b"".join(raw + b"\0" for raw in raws))
         (folder / "done").mkdir()
         script = folder / "replay.lua"
         script.write_bytes(

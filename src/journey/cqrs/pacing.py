@@ -59,3 +59,6 @@ class Pacer:
             if self.busy:
                 spent = time.perf_counter() - began
                 await asyncio.sleep(min(spent * self._rest_per_busy_second, MAX_REST_SECONDS))
+
+
+UNPACED = Pacer(share=1.0)  # never gives way: the default where no kernel shares a pacer

@@ -16,7 +16,7 @@ from journey.cqrs.clock import Clock
 from journey.cqrs.consumers import ConsumerTransaction, EventHandlerBase
 from journey.cqrs.dead_letters import discard
 from journey.cqrs.messages import Event
-from journey.cqrs.pacing import Pacer
+from journey.cqrs.pacing import UNPACED, Pacer
 from journey.cqrs.serialization import Envelope, EventCodec
 from journey.cqrs.store.model import CheckpointUpdate, ClearCollection, Commit, DeadLetterStatus
 from journey.cqrs.store.port import Storage
@@ -62,7 +62,7 @@ class Projections:
         batch_size: int = 256,
         poll_interval: float = 1.0,
         linger: float = 0.0,
-        pacer: Pacer | None = None,
+        pacer: Pacer = UNPACED,
     ) -> None:
         self._storage = storage
         names = [projection.name for projection in projections]

@@ -16,7 +16,7 @@ import structlog
 from journey.cqrs.broker.port import Broker, BrokerMessage
 from journey.cqrs.broker.subjects import DEFAULT_PREFIX, subject_for
 from journey.cqrs.logsafe import describe_failure
-from journey.cqrs.pacing import Pacer
+from journey.cqrs.pacing import UNPACED, Pacer
 from journey.cqrs.records import StoredEvent
 from journey.cqrs.store.errors import CheckpointConflict
 from journey.cqrs.store.model import CheckpointUpdate, Commit
@@ -53,7 +53,7 @@ class Relay:
         prefix: str = DEFAULT_PREFIX,
         batch_size: int = 500,
         poll_interval: float = 1.0,
-        pacer: Pacer | None = None,
+        pacer: Pacer = UNPACED,
     ) -> None:
         self.name = name
         self._storage = storage
@@ -61,7 +61,7 @@ class Relay:
         self._prefix = prefix
         self._batch_size = batch_size
         self._poll_interval = poll_interval
-        self._pacer = pacer or Pacer(share=1.0)
+        self._pacer = pacer
 
     async def run_once(self) -> int:
         """Publish one batch; returns how many events were published."""

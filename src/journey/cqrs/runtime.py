@@ -12,7 +12,7 @@ from journey.cqrs.broker.port import Broker
 from journey.cqrs.bus.command_bus import CommandBus
 from journey.cqrs.bus.query_bus import QueryBus
 from journey.cqrs.clock import Clock
-from journey.cqrs.pacing import Pacer
+from journey.cqrs.pacing import UNPACED, Pacer
 from journey.cqrs.privacy.keystore import KeyStore
 from journey.cqrs.projections import Projections
 from journey.cqrs.relay import Relay
@@ -41,7 +41,7 @@ class Kernel:
     consumers: list[CatchUpSubscription]  # sagas and other reactors fed from the log
     broker: Broker
     relay: Relay
-    pacer: Pacer = field(default_factory=Pacer)  # background work gives way to commands
+    pacer: Pacer = UNPACED  # what the API marks commands on; bootstrap gives its loops' pacer
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 

@@ -25,7 +25,7 @@ from journey.cqrs.errors import DomainError
 from journey.cqrs.ids import new_id
 from journey.cqrs.logsafe import describe_failure
 from journey.cqrs.messages import Event
-from journey.cqrs.pacing import Pacer
+from journey.cqrs.pacing import UNPACED, Pacer
 from journey.cqrs.records import NewEvent
 from journey.cqrs.retry import RetryPolicy
 from journey.cqrs.scheduling import schedule_command, schedule_event
@@ -111,7 +111,7 @@ class Scheduler:
         retry: RetryPolicy | None = None,
         batch_size: int = 100,
         poll_interval: float = 1.0,
-        pacer: Pacer | None = None,
+        pacer: Pacer = UNPACED,
     ) -> None:
         self._storage = storage
         self._bus = bus
@@ -120,7 +120,7 @@ class Scheduler:
         self._retry = retry or RetryPolicy(max_attempts=8, initial_delay=1.0, max_delay=600.0)
         self._batch_size = batch_size
         self._poll_interval = poll_interval
-        self._pacer = pacer or Pacer(share=1.0)
+        self._pacer = pacer
         self._wake = asyncio.Event()
 
     def wake(self) -> None:

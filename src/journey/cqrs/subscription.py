@@ -21,7 +21,7 @@ from journey.cqrs.context import MessageContext, handling
 from journey.cqrs.dead_letters import WAITING, event_letter_id, request_redrive
 from journey.cqrs.logsafe import describe_failure
 from journey.cqrs.messages import Event
-from journey.cqrs.pacing import Pacer
+from journey.cqrs.pacing import UNPACED, Pacer
 from journey.cqrs.records import StoredEvent
 from journey.cqrs.retry import RetryPolicy
 from journey.cqrs.serialization import Envelope, EventCodec
@@ -68,7 +68,7 @@ class EventProcessor:
         retry: RetryPolicy | None = None,
         poll_interval: float = 1.0,
         linger: float = 0.0,
-        pacer: Pacer | None = None,
+        pacer: Pacer = UNPACED,
     ) -> None:
         self.consumer = consumer
         self._storage = storage
@@ -78,7 +78,7 @@ class EventProcessor:
         self._retry = retry or RetryPolicy(max_attempts=3, initial_delay=0.05, max_delay=1.0)
         self._poll_interval = poll_interval
         self._linger = linger
-        self._pacer = pacer or Pacer(share=1.0)
+        self._pacer = pacer
         self._wake = asyncio.Event()
         self._next_redrive_look = 0.0  # monotonic time
         self._last_batch_full = False
