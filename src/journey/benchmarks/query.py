@@ -4,7 +4,9 @@ Prequalification, with every outside system simulated in-process at `latency_ms`
 (screening, registry, CRM, CDP, bureau):
 
 - **concurrent**: `concurrency` requests in flight at once, each for a different applicant (no
-  cache helps), `requests` per run; p50 and p99 of the end-to-end latency.
+  cache helps), `requests` per run; p50 and p99 of the end-to-end latency. Applicants with no
+  file at the primary bureau (`bureau_fallback_share`) wait for a second, sequential pull at
+  the fallback bureau: `p99_one_bureau_ms` is the p99 of the others, to show which sets the p99.
 - **sequential**: the same work asking the five systems one after another, measured in the same
   run: the ~5 x latency a naive implementation pays.
 - **cached**: the same applicant asked again once every answer is cached (registry, CRM, CDP and
@@ -78,22 +80,30 @@ def request(applicant: Applicant) -> PrequalificationRequest:
 
 async def concurrent_latencies(
     prequalifier: Prequalifier, people: list[Applicant], concurrency: int
-) -> list[float]:
-    """End-to-end latency of each request, `concurrency` of them in flight at any time."""
+) -> list[tuple[Applicant, float]]:
+    """End-to-end latency of each applicant's request, `concurrency` of them in flight at any
+    time."""
     queue: asyncio.Queue[Applicant] = asyncio.Queue()
     for person in people:
         queue.put_nowait(person)
-    latencies: list[float] = []
+    latencies: list[tuple[Applicant, float]] = []
 
     async def worker() -> None:
         while not queue.empty():
             applicant = queue.get_nowait()
             started = time.perf_counter()
             await prequalifier.prequalify(request(applicant))
-            latencies.append(time.perf_counter() - started)
+            latencies.append((applicant, time.perf_counter() - started))
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies
+
+
+def asks_the_fallback_bureau(applicant: Applicant) -> bool:
+    """No file at the primary bureau: the credit check then pulls the fallback bureau too, one
+    more outside call after the first (the simulated bureaus share the population's files)."""
+    person = default_population().find(applicant.country, applicant.national_id)
+    return person is None or person.credit is None or person.credit.score is None
 
 
 async def sequential_latencies(prequalifier: Prequalifier, people: list[Applicant]) -> list[float]:
@@ -129,6 +139,7 @@ def run_prequalification_benchmark(
     *, runs: int = 5, concurrency: int = 100, requests: int = 300, latency_ms: float = 50.0
 ) -> dict[str, float]:
     p50s, p99s, sequential, cached = [], [], [], []
+    one_bureau_p99s, fallback_shares = [], []
     offset = 0
     for run in range(runs):
         print(f"[bench] prequalification run {run + 1}/{runs}", file=sys.stderr)
@@ -136,9 +147,13 @@ def run_prequalification_benchmark(
         people = applicants(requests, offset)
         freeze_startup_objects()  # as `journey serve` does once it has started
         offset += requests
-        latencies = asyncio.run(concurrent_latencies(prequalifier, people, concurrency))
+        answered = asyncio.run(concurrent_latencies(prequalifier, people, concurrency))
+        latencies = [latency for _, latency in answered]
         p50s.append(statistics.median(latencies))
         p99s.append(percentile(latencies, 0.99))
+        one_bureau = [latency for who, latency in answered if not asks_the_fallback_bureau(who)]
+        one_bureau_p99s.append(percentile(one_bureau, 0.99))
+        fallback_shares.append(1 - len(one_bureau) / len(answered))
         fresh = applicants(10, offset)
         offset += 10
         sequential.append(statistics.median(asyncio.run(sequential_latencies(prequalifier, fresh))))
@@ -150,6 +165,10 @@ def run_prequalification_benchmark(
         "sequential_ms": round(statistics.median(sequential) * ms, 2),
         "cached_p50_ms": round(statistics.median(cached) * ms, 3),
         "speedup_vs_sequential": round(statistics.median(sequential) / statistics.median(p50s), 2),
+        # What sets the p99: applicants with no file at the primary bureau wait for a second,
+        # sequential pull at the fallback (a billed call saved for those who need it).
+        "bureau_fallback_share": round(statistics.median(fallback_shares), 4),
+        "p99_one_bureau_ms": round(statistics.median(one_bureau_p99s) * ms, 2),
         "concurrency": concurrency,
         "requests_per_run": requests,
         "provider_latency_ms": latency_ms,
@@ -191,6 +210,11 @@ def _print(figures: dict[str, Any]) -> None:
     table = Table("figure", "value", "target", title="Query side benchmark")
     table.add_row("prequalification p50", f"{figures['p50_ms']} ms", "<= 60 ms")
     table.add_row("prequalification p99", f"{figures['p99_ms']} ms", "<= 90 ms")
+    table.add_row(
+        f"  p99 without the {figures['bureau_fallback_share']:.1%} who need the fallback bureau",
+        f"{figures['p99_one_bureau_ms']} ms",
+        "",
+    )
     table.add_row("sequential (same run)", f"{figures['sequential_ms']} ms", "~ 5 x latency")
     table.add_row("cached p50", f"{figures['cached_p50_ms']} ms", "<= 1 ms")
     table.add_row("screenings/s (indexed)", str(figures.get("screenings_per_s")), ">= 500")
