@@ -221,6 +221,8 @@ async def test_metrics_count_requests_events_saga_steps_outside_calls_and_breake
         'journey_breaker_state{service="screening"} 0.0',
         'journey_consumer_lag{consumer="journey_status"}',
         'journey_commands_total{command="SubmitApplication",outcome="handled"}',
+        "journey_commands_in_flight 0.0",
+        "journey_background_rested_seconds_total ",
     ):
         assert expected in text, expected
     assert alice.national_id not in text

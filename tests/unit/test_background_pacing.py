@@ -35,9 +35,11 @@ def _overlapping(spans: list[tuple[float, float]]) -> bool:
 
 
 async def test_background_units_run_together_when_no_command_is_in_flight() -> None:
-    spans = await _units(Pacer(share=0.25), 3, 0.05)
+    pacer = Pacer(share=0.25)
+    spans = await _units(pacer, 3, 0.05)
 
     assert _overlapping(spans)
+    assert pacer.rested_seconds == 0
 
 
 async def test_while_a_command_is_in_flight_background_units_take_turns_and_rest_between() -> None:
@@ -50,6 +52,7 @@ async def test_while_a_command_is_in_flight_background_units_take_turns_and_rest
     assert not _overlapping(spans)
     gaps = [later[0] - earlier[1] for earlier, later in pairwise(spans)]
     assert all(gap >= 0.04 for gap in gaps)  # each turn's rest came before the next turn
+    assert pacer.rested_seconds >= 0.1  # the rests are counted (journey_background_rested_...)
 
 
 async def test_a_share_of_one_never_gives_way() -> None:

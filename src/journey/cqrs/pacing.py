@@ -31,6 +31,12 @@ class Pacer:
         self._rest_per_busy_second = (1 - share) / share
         self._in_flight = 0
         self._turn = asyncio.Lock()
+        self.rested_seconds = 0.0  # how long background work has waited for commands, in all
+
+    @property
+    def in_flight(self) -> int:
+        """Commands in flight now."""
+        return self._in_flight
 
     @property
     def busy(self) -> bool:
@@ -58,7 +64,9 @@ class Pacer:
             yield
             if self.busy:
                 spent = time.perf_counter() - began
-                await asyncio.sleep(min(spent * self._rest_per_busy_second, MAX_REST_SECONDS))
+                rest = min(spent * self._rest_per_busy_second, MAX_REST_SECONDS)
+                self.rested_seconds += rest
+                await asyncio.sleep(rest)
 
 
 UNPACED = Pacer(share=1.0)  # never gives way: the default where no kernel shares a pacer

@@ -45,6 +45,17 @@ class KernelMetrics:
             ["consumer"],
             registry=self.registry,
         )
+        self.commands_in_flight = Gauge(
+            "journey_commands_in_flight",
+            "API commands being handled now (background work gives way meanwhile)",
+            registry=self.registry,
+        )
+        self.background_rested = Counter(
+            "journey_background_rested_seconds",
+            "Seconds the background work rested to give way to commands in flight",
+            registry=self.registry,
+        )
+        self._rested_seen = 0.0
         self.scheduled_overdue = Gauge(
             "journey_scheduled_overdue_seconds",
             "How late the earliest scheduled message is (0 when none is due)",
@@ -83,4 +94,8 @@ class KernelMetrics:
         next_due = await storage.next_due_at()
         overdue = 0.0 if next_due is None else (kernel.clock.now() - next_due).total_seconds()
         self.scheduled_overdue.set(max(overdue, 0.0))
+        pacer = kernel.pacer
+        self.commands_in_flight.set(pacer.in_flight)
+        self.background_rested.inc(max(pacer.rested_seconds - self._rested_seen, 0.0))
+        self._rested_seen = pacer.rested_seconds
         return generate_latest(self.registry)
