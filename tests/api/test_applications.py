@@ -3,6 +3,7 @@ over HTTP as a customer's page or a bank channel would."""
 
 from __future__ import annotations
 
+from journey.catalog import default_catalog
 from journey.command_side.issuance.agreements import agreement
 from journey.query_side.population import Person, default_population
 from journey.query_side.subjects import subject_key
@@ -173,6 +174,7 @@ async def test_the_customer_reads_the_offer_and_accepts_that_exact_text(
     assert offer["text_hash"] == text.sha256
     assert offer["agreement_text"] == text.text
     assert offer["credit_limit"] > 0
+    assert offer["currency"] == default_catalog().currency
     assert offer["apr_bps"] > 0
 
     wrong = await api.post(
@@ -309,6 +311,7 @@ async def test_a_customer_prequalifies_themselves_and_staff_see_the_checks(
     answer = mine.json()
     assert answer["decision"] == "ELIGIBLE"
     assert answer["offers"]
+    assert answer["currency"] == "USD"  # of the offers' limits and fees: the catalog's
     assert "checks" not in answer
     staff = await api.post("/prequalifications", api.operator, json=body)
     assert {check["service"] for check in staff.json()["checks"]} >= {"screening", "credit"}
@@ -324,6 +327,7 @@ async def test_a_customer_prequalifies_themselves_and_staff_see_the_checks(
 async def test_the_catalog_is_open_to_anyone(api: Api) -> None:
     answer = await api.client.get("/products")
     assert answer.status_code == 200
+    assert answer.json()["currency"] == "USD"  # every amount below is in it
     products = answer.json()["products"]
     gold = next(product for product in products if product["code"] == "GOLD")
     assert gold["annual_fee"] >= 0

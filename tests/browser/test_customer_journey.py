@@ -39,6 +39,8 @@ def test_a_customer_chooses_a_card_sees_it_prequalified_applies_accepts_and_acti
     page.get_by_label("I authorize the bank to consult the credit bureaus").check()
     prequalification = page.locator("#prequalification")
     expect(prequalification).to_contain_text("you qualify for the Gold Mastercard")
+    expect(prequalification).to_contain_text(re.compile(r"Credit limit [\d,]+ USD"))
+    expect(page.locator("label.product", has_text="Gold Mastercard")).to_contain_text("USD")
     site.shot("customer-02-apply-prequalified")
 
     page.get_by_label("Street and number").fill("Av. Providencia 1234")
@@ -55,6 +57,7 @@ def test_a_customer_chooses_a_card_sees_it_prequalified_applies_accepts_and_acti
     expect(page.locator("#agreement-hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     expect(page.locator("#agreement-text")).not_to_be_empty()
     expect(page.locator("#offer-terms")).to_contain_text("Credit limit")
+    expect(page.locator("#offer-terms")).to_contain_text("USD")
     site.shot("customer-03-offer-and-agreement")
 
     page.get_by_role("button", name="Accept and get my card").click()

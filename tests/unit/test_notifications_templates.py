@@ -208,6 +208,14 @@ def test_the_offer_shows_its_limit_rate_fee_and_expiry() -> None:
         assert shown in text
 
 
+def test_amounts_are_in_the_catalogs_currency_whatever_the_fallback_setting() -> None:
+    facts = facts_for("offer_made").model_copy(update={"currency": None})
+    composer = NotificationComposer(NotificationSettings(currency="EUR"))
+    text = body(composer.email(notice("offer_made", facts=facts), application_id="a"), "plain")
+    assert "4,000 USD" in text
+    assert "EUR" not in text
+
+
 def test_a_re_rendered_message_keeps_its_date_and_message_id() -> None:
     composer = NotificationComposer()
     first = composer.email(notice("card_shipped"), application_id="a")

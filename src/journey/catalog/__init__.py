@@ -49,6 +49,7 @@ class Product(BaseModel):
 class Catalog(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+    currency: str = Field(pattern=r"^[A-Z]{3}$")  # ISO 4217: every amount of the catalog is in it
     products: tuple[Product, ...]
     designs: tuple[CardDesign, ...]
 
@@ -76,7 +77,11 @@ def default_catalog() -> Catalog:
 
 def parse_catalog(text: str) -> Catalog:
     data = tomllib.loads(text)
-    catalog = Catalog(products=data.get("product", []), designs=data.get("design", []))
+    if "currency" not in data:
+        raise ValueError('the catalog must name the currency of its amounts: currency = "USD"')
+    catalog = Catalog(
+        currency=data["currency"], products=data.get("product", []), designs=data.get("design", [])
+    )
     known = {design.code for design in catalog.designs}
     for product in catalog.products:
         missing = [design for design in product.designs if design not in known]

@@ -51,14 +51,21 @@ def sms_reference_for(message_id: str) -> str:
 
 
 def complete_facts(facts: NotificationFacts) -> NotificationFacts:
-    """Fill the product's name from the catalog when only its code was given."""
-    if facts.product_name is not None or facts.product_code is None:
+    """Fill the product's name, and the currency its amounts are in, from the catalog when only
+    its code was given."""
+    if facts.product_code is None or (facts.product_name and facts.currency):
         return facts
+    catalog = default_catalog()
     try:
-        product = default_catalog().product(facts.product_code)
+        product = catalog.product(facts.product_code)
     except UnknownProduct:
         return facts
-    return facts.model_copy(update={"product_name": product.name})
+    return facts.model_copy(
+        update={
+            "product_name": facts.product_name or product.name,
+            "currency": facts.currency or catalog.currency,
+        }
+    )
 
 
 class _CachedHeaderClasses(HeaderRegistry):

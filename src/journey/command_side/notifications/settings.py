@@ -65,7 +65,11 @@ class NotificationSettings(BaseSettings):
     support_phone: str = "+1 555 0100"
     support_url: str = "https://journey.example/help"
     locale: Locale = Field("en", description="language when the facts do not name one")
-    currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="when facts name none")
+    currency: str = Field(
+        "USD",
+        pattern=r"^[A-Z]{3}$",
+        description="when neither the facts nor the catalog (through their product) name one",
+    )
     message_id_domain: str = Field(
         "journey", pattern=r"^[A-Za-z0-9.-]+$", description="right side of our Message-IDs"
     )

@@ -24,10 +24,12 @@ CHECK_FIELDS = {"service", "verdict", "outcome", "reasons", "provider", "from_ca
 
 @router.get("/products")
 async def list_products() -> dict[str, Any]:
-    """The card products with their designs, annual fee, limits and minimum risk tier."""
+    """The card products with their designs, annual fee, limits and minimum risk tier; every
+    amount is in `currency` (ISO 4217)."""
     catalog = default_catalog()
     designs = {design.code: design.model_dump() for design in catalog.designs}
     return {
+        "currency": catalog.currency,
         "products": [
             {
                 **product.model_dump(exclude={"designs"}),
@@ -69,6 +71,7 @@ async def prequalify(
         )
     )
     answer = result.for_customer()
+    answer["currency"] = default_catalog().currency  # of the offers' limits and fees
     if principal.has("operator", "service"):
         answer["risk_tier"] = result.risk_tier
         answer["checks"] = [check.model_dump(include=CHECK_FIELDS) for check in result.checks]

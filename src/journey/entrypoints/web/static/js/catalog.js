@@ -3,7 +3,10 @@ import { api, rowsOf } from "./api.js";
 
 let loaded = null;
 
-/** The catalog as {products: [...], designs: {code: name}}; tolerant of list or object answers. */
+/**
+ * The catalog as {products: [...], designs: {code: name}, currency}; tolerant of list or object
+ * answers. `currency` (ISO 4217) is what every amount in it is in.
+ */
 export function catalog() {
   if (!loaded) {
     loaded = api("/products").then((answer) => {
@@ -15,7 +18,7 @@ export function catalog() {
           if (typeof design === "object") designs[design.code] = design.name;
         }
       }
-      return { products, designs };
+      return { products, designs, currency: answer.currency || "" };
     });
   }
   return loaded;

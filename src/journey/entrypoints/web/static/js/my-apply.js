@@ -13,6 +13,7 @@ const CONSENT_TEXT_VERSION = "consents-2026-01";
 const form = $("#apply-form");
 const query = new URLSearchParams(location.search);
 let products = [];
+let currency = ""; // every catalog amount is in it (ISO 4217)
 let designNames = {};
 
 // -- the fields and their checks (the same rules as the server's) ------------------------------
@@ -54,14 +55,14 @@ function renderProducts() {
       const input = el("input", { type: "radio", name: "product_code", value: product.code, id: `product-${product.code}` });
       if (product.code === wanted || (!wanted && index === 0)) input.checked = true;
       const limits = product.base_limit !== undefined
-        ? `Credit limit ${money(product.base_limit)} – ${money(product.max_limit)}`
+        ? `Credit limit ${money(product.base_limit)} – ${money(product.max_limit, currency)}`
         : "";
       return el("label", { class: "product", for: `product-${product.code}` },
         input,
         el("div", { class: `plastic design-${first}`, "data-label": product.name, "aria-hidden": "true" }),
         el("span", { class: "name" }, product.name),
         el("span", { class: "facts" }, limits),
-        el("span", { class: "facts" }, product.annual_fee ? `Annual fee ${money(product.annual_fee)}` : "No annual fee"));
+        el("span", { class: "facts" }, product.annual_fee ? `Annual fee ${money(product.annual_fee, currency)}` : "No annual fee"));
     }),
   );
   renderDesigns();
@@ -153,12 +154,12 @@ function renderPrequalification(answer, product) {
   const switcher = others.length
     ? el("ul", {}, ...others.map((offer) => el("li", {},
         el("button", { type: "button", class: "link", onclick: () => choose(offer.code) }, offer.name),
-        ` — credit limit ${money(offer.credit_limit)}, annual fee ${money(offer.annual_fee)}`)))
+        ` — credit limit ${money(offer.credit_limit, answer.currency)}, annual fee ${offer.annual_fee ? money(offer.annual_fee, answer.currency) : "none"}`)))
     : null;
   if (answer.decision === "ELIGIBLE" && mine) {
     showPrequalification("ELIGIBLE",
       el("h3", {}, `Good news: you qualify for the ${mine.name}`),
-      el("p", {}, `Credit limit ${money(mine.credit_limit)} · annual fee ${mine.annual_fee ? money(mine.annual_fee) : "none"}. Send your application below to get the final offer.`));
+      el("p", {}, `Credit limit ${money(mine.credit_limit, answer.currency)} · annual fee ${mine.annual_fee ? money(mine.annual_fee, answer.currency) : "none"}. Send your application below to get the final offer.`));
   } else if (answer.decision === "ELIGIBLE") {
     showPrequalification("NOT_ELIGIBLE",
       el("h3", {}, `The ${product.name} is not available to you right now`),
@@ -316,6 +317,7 @@ async function start() {
   try {
     const loaded = await catalog();
     products = loaded.products;
+    currency = loaded.currency || "";
     designNames = loaded.designs;
     renderProducts();
   } catch (error) {
