@@ -56,6 +56,16 @@ PEP_ROLES = (
     "Mayor", "Central bank director", "General of the armed forces", "State company director",
 )  # fmt: skip
 EMAIL_DOMAINS = ("example.com", "correo.example", "mail.example.org", "example.net")
+# A mobile number in each country's own format (E.164), unique per person number `n`.
+MOBILE_FORMAT = {
+    "AR": "+54911{n:08d}",  # 9: mobile, 11: Buenos Aires
+    "BR": "+55119{n:08d}",  # 11: São Paulo, then the mobile's leading 9
+    "CL": "+569{n:08d}",
+    "CO": "+573{n:09d}",  # Colombian mobiles start with 3
+    "EC": "+5939{n:08d}",
+    "MX": "+5255{n:08d}",  # 55: Mexico City
+    "PE": "+519{n:08d}",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +269,7 @@ def _person(rng: random.Random, n: int, listed: list[ListedPerson]) -> Person:
         birth_date=birth,
         registry_status=status,
         email=f"{handle}{n}@{rng.choice(EMAIL_DOMAINS)}",
-        phone=f"+{rng.choice(('54', '55', '56', '57', '593', '52', '51'))}9{n:08d}",
+        phone=_mobile(country, n, rng),
         device_id=f"dev-{rng.getrandbits(48):012x}",
         credit=_credit(rng),
         existing_customer=rng.random() < 0.15,
@@ -267,6 +277,13 @@ def _person(rng: random.Random, n: int, listed: list[ListedPerson]) -> Person:
         namesake_of=namesake_of,
         death_date=death,
     )
+
+
+def _mobile(country: str, n: int, rng: random.Random) -> str:
+    # The calling code used to be drawn at random, whatever the country; the draw stays so that
+    # every later draw, and so the rest of the population, is what it was.
+    rng.randrange(7)  # what choosing among seven calling codes drew
+    return MOBILE_FORMAT[country].format(n=n)
 
 
 def _credit(rng: random.Random) -> CreditFile:
