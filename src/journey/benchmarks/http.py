@@ -95,6 +95,14 @@ class Served:
             time.sleep(0.1)
         raise RuntimeError("the server did not start in time")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far, user + system (Linux /proc; 0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self._process.poll() is None:
             self._process.terminate()
@@ -194,8 +202,11 @@ def measure_bare(
         command = [Request("POST", "/bare", headers, body)] * many
         query = [Request("GET", f"/bare/item-{n}", {}) for n in range(many)]
         replay(server.base_url, command[: max(WARM_UP, clients)], clients, 202)
+        cpu_before = server.cpu_seconds()
+        measured = replay(server.base_url, command, clients, 202)
         return {
-            "command": replay(server.base_url, command, clients, 202),
+            "command": measured,
+            "command_cpu": _cpu(server.cpu_seconds() - cpu_before, measured),
             "query": replay(server.base_url, query, clients, 200),
             "paced": replay(server.base_url, query, clients, 200, rate=paced_rate),
         }
@@ -221,7 +232,9 @@ def measure_ours(workdir: Path, run: int, clients: int, requests: int) -> dict[s
         warm, timed = made[:warm_up], made[warm_up:]
         replay(server.base_url, [request for _, request in warm], clients, 202)
         began = time.monotonic()
+        cpu_before = server.cpu_seconds()
         command = replay(server.base_url, [request for _, request in timed], clients, 202)
+        command_cpu = _cpu(server.cpu_seconds() - cpu_before, command)
         ids = [application_id for application_id, _ in timed]
         caught_up(server.base_url, ids[-1], made[-1][1].headers)
         # Accepting is not the end: each application is then screened, decided and offered.
@@ -237,9 +250,21 @@ def measure_ours(workdir: Path, run: int, clients: int, requests: int) -> dict[s
         paced = replay(
             server.base_url, query_requests, clients, 200, rate=PACED_SHARE * query.per_s
         )
-        return {"command": command, "query": query, "paced": paced, "through": through}
+        return {
+            "command": command,
+            "command_cpu": command_cpu,
+            "query": query,
+            "paced": paced,
+            "through": through,
+        }
     finally:
         server.stop()
+
+
+def _cpu(seconds: float, during: Measured) -> Measured:
+    """The server's CPU per answered request during a load, as a one-value measure (ms)."""
+    per_request_ms = seconds * 1000 / during.ok if during.ok else 0.0
+    return Measured(during.ok, 0, during.seconds, [per_request_ms])
 
 
 def caught_up(base_url: str, application_id: str, headers: dict[str, str]) -> None:
@@ -352,6 +377,10 @@ def summary(
         "bare_p50_ms": round(median(bare, "command", p50), 2),
         "bare_p99_ms": round(median(bare, "command", p99), 2),
         "ratio": round(ratio, 3),
+        # Server CPU per answered request during the command load (ours: background work it let
+        # run included): what the ratio comes down to when the server is the bottleneck.
+        "command_server_cpu_ms": round(median(ours, "command_cpu", p50), 3),
+        "bare_server_cpu_ms": round(median(bare, "command_cpu", p50), 3),
         "query_per_s": round(query_per_s, 1),
         "query_p50_ms": round(median(ours, "query", p50), 2),
         "query_p99_ms": round(query_p99, 2),
