@@ -31,7 +31,7 @@ _SEGMENT_OFFERS: dict[str, tuple[list[str], list[str]]] = {
 class _Profile:
     """The simulator's working copy of a profile (mutable: identities get stitched in)."""
 
-    identities: list[Identity] = field(default_factory=list)
+    identities: dict[tuple[str, str], Identity] = field(default_factory=dict)  # by `_key`
     attributes: dict[str, str | int | float | bool] = field(default_factory=dict)
     segments: list[str] = field(default_factory=list)
     consents: list[Consent] = field(default_factory=list)
@@ -78,10 +78,11 @@ class SimulatedCdp:
     def _profiles_of(self, identities: Sequence[Identity]) -> list[str]:
         found: list[str] = []
         for identity in identities:
-            person = self._unseeded.get(_key(identity))
+            key = _key(identity)
+            person = self._unseeded.get(key)
             if person is not None:
                 self._seed(person)
-            profile_id = self._graph.get(_key(identity))
+            profile_id = self._graph.get(key)
             if profile_id is not None and profile_id not in found:
                 found.append(profile_id)
         return found
@@ -95,9 +96,9 @@ class SimulatedCdp:
             if other_id == survivor_id:
                 continue
             merged = self._profiles.pop(other_id)
-            for identity in merged.identities:
-                self._graph[_key(identity)] = survivor_id
-            survivor.identities.extend(merged.identities)
+            for key, identity in merged.identities.items():
+                self._graph[key] = survivor_id
+                survivor.identities.setdefault(key, identity)
             for name, value in merged.attributes.items():
                 survivor.attributes.setdefault(name, value)
             survivor.merged_from.append(other_id)
@@ -106,11 +107,10 @@ class SimulatedCdp:
 
     def _link(self, profile_id: str, identities: Sequence[Identity]) -> None:
         profile = self._profiles[profile_id]
-        known = {_key(identity) for identity in profile.identities}
         for identity in identities:
-            self._graph[_key(identity)] = profile_id
-            if _key(identity) not in known:
-                profile.identities.append(identity)
+            key = _key(identity)
+            self._graph[key] = profile_id
+            profile.identities.setdefault(key, identity)
             if identity.namespace == "national_id":
                 profile.known = True
 
@@ -167,7 +167,7 @@ class SimulatedCdp:
             # Browsed anonymously before applying: a separate profile until stitched.
             anonymous = f"cdp-anon-{person.person_id}"
             self._profiles[anonymous] = _Profile(
-                identities=[device],
+                identities={_key(device): device},
                 attributes={"viewed_product": rng.choice(["GOLD", "PLATINUM", "CLASSIC"])},
             )
             self._graph[_key(device)] = anonymous
@@ -180,7 +180,7 @@ class SimulatedCdp:
         products, designs = _SEGMENT_OFFERS[segment]
         return CdpProfile(
             profile_id=profile_id,
-            identities=list(profile.identities),
+            identities=list(profile.identities.values()),
             attributes=dict(profile.attributes),
             segments=list(profile.segments),
             consents=list(profile.consents),
