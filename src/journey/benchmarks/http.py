@@ -26,6 +26,7 @@ Targets (issue 6): command throughput at least half the bare endpoint's; query p
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import secrets
@@ -205,8 +206,7 @@ def measure_bare(
         cpu_before = server.cpu_seconds()
         measured = replay(server.base_url, command, clients, 202)
         return {
-            "command": measured,
-            "command_cpu": _cpu(server.cpu_seconds() - cpu_before, measured),
+            "command": _with_cpu(measured, server.cpu_seconds() - cpu_before),
             "query": replay(server.base_url, query, clients, 200),
             "paced": replay(server.base_url, query, clients, 200, rate=paced_rate),
         }
@@ -234,7 +234,7 @@ def measure_ours(workdir: Path, run: int, clients: int, requests: int) -> dict[s
         began = time.monotonic()
         cpu_before = server.cpu_seconds()
         command = replay(server.base_url, [request for _, request in timed], clients, 202)
-        command_cpu = _cpu(server.cpu_seconds() - cpu_before, command)
+        command = _with_cpu(command, server.cpu_seconds() - cpu_before)
         ids = [application_id for application_id, _ in timed]
         caught_up(server.base_url, ids[-1], made[-1][1].headers)
         # Accepting is not the end: each application is then screened, decided and offered.
@@ -250,21 +250,15 @@ def measure_ours(workdir: Path, run: int, clients: int, requests: int) -> dict[s
         paced = replay(
             server.base_url, query_requests, clients, 200, rate=PACED_SHARE * query.per_s
         )
-        return {
-            "command": command,
-            "command_cpu": command_cpu,
-            "query": query,
-            "paced": paced,
-            "through": through,
-        }
+        return {"command": command, "query": query, "paced": paced, "through": through}
     finally:
         server.stop()
 
 
-def _cpu(seconds: float, during: Measured) -> Measured:
-    """The server's CPU per answered request during a load, as a one-value measure (ms)."""
-    per_request_ms = seconds * 1000 / during.ok if during.ok else 0.0
-    return Measured(during.ok, 0, during.seconds, [per_request_ms])
+def _with_cpu(measured: Measured, cpu_seconds: float) -> Measured:
+    """`measured` with the server's CPU per answered request during it."""
+    per_request_ms = cpu_seconds * 1000 / measured.ok if measured.ok else 0.0
+    return dataclasses.replace(measured, server_cpu_ms=per_request_ms)
 
 
 def caught_up(base_url: str, application_id: str, headers: dict[str, str]) -> None:
@@ -354,6 +348,9 @@ def summary(
     def rate(measured: Measured) -> float:
         return measured.per_s
 
+    def server_cpu(measured: Measured) -> float:
+        return measured.server_cpu_ms or 0.0
+
     def p50(measured: Measured) -> float:
         return measured.percentile(0.50)
 
@@ -379,8 +376,8 @@ def summary(
         "ratio": round(ratio, 3),
         # Server CPU per answered request during the command load (ours: background work it let
         # run included): what the ratio comes down to when the server is the bottleneck.
-        "command_server_cpu_ms": round(median(ours, "command_cpu", p50), 3),
-        "bare_server_cpu_ms": round(median(bare, "command_cpu", p50), 3),
+        "command_server_cpu_ms": round(median(ours, "command", server_cpu), 3),
+        "bare_server_cpu_ms": round(median(bare, "command", server_cpu), 3),
         "query_per_s": round(query_per_s, 1),
         "query_p50_ms": round(median(ours, "query", p50), 2),
         "query_p99_ms": round(query_p99, 2),

@@ -63,6 +63,7 @@ class Measured:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    server_cpu_ms: float | None = None  # per answered request, when the caller read it
 
     @property
     def per_s(self) -> float:
