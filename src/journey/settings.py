@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         description="simulated (in-process) or the base URL of the providers' HTTP endpoints",
     )
     provider_timeout: float = Field(2.0, gt=0, description="seconds per outside call")
+    credit_no_hit_fallback: bool = Field(
+        False,
+        description="also pull the fallback bureau when the primary has no file on the applicant "
+        "(each pull is billed; off: the fallback is for a primary that does not answer)",
+    )
     simulated_latency_ms: float = Field(0.0, ge=0, description="latency of in-process simulators")
     simulated_error_rate: float = Field(0.0, ge=0, le=1)
 

@@ -8,6 +8,8 @@ import pytest
 
 from journey.cqrs.clock import ManualClock
 from journey.cqrs.retry import RetryPolicy
+from journey.cqrs.store.memory import MemoryStorage
+from journey.query_side.assembly import build_query_side
 from journey.query_side.cdp.model import Consent, Identity
 from journey.query_side.cdp.service import CdpService
 from journey.query_side.cdp.simulator import SimulatedCdp
@@ -24,6 +26,8 @@ from journey.query_side.crm.simulator import SimulatedCrm
 from journey.query_side.population import default_population
 from journey.query_side.resilience import Guard, GuardSettings, ProviderError
 from journey.query_side.simulation import SimulationKnobs
+from journey.query_side.simulators import Simulators
+from journey.settings import Settings
 
 PEOPLE = default_population()
 
@@ -253,7 +257,7 @@ async def test_with_every_bureau_down_the_outcome_is_unavailable_not_a_decline()
     assert check.report is None
 
 
-async def test_no_file_at_the_primary_asks_the_fallback_too() -> None:
+async def test_no_file_at_the_primary_is_the_answer_and_the_fallback_is_not_billed() -> None:
     clock = ManualClock()
     primary, fallback = bureaus(clock)
     service = CreditRecordService([primary, fallback], clock=clock)
@@ -264,7 +268,37 @@ async def test_no_file_at_the_primary_asks_the_fallback_too() -> None:
     assert check.outcome == "REPORT"
     assert check.report is not None
     assert check.report.hit == "NO_HIT"
+    assert check.bureaus_tried == ["bureau-a"]
+    assert (primary.billed, fallback.billed) == (1, 0)
+
+
+@pytest.mark.parametrize(("setting", "fallback_pulls"), [(False, 0), (True, 1)])
+async def test_the_no_hit_fallback_follows_the_setting(setting: bool, fallback_pulls: int) -> None:
+    sims = Simulators.build(PEOPLE)
+    settings = Settings(event_store="memory", key_store="memory", credit_no_hit_fallback=setting)
+    query_side = build_query_side(
+        settings, storage=MemoryStorage(), clock=ManualClock(), simulators=sims
+    )
+    person = PEOPLE.sample(has_file=False)
+    await query_side.credit.check(
+        person.country, person.national_id, transaction_id="t", consented=True
+    )
+    assert [bureau.billed for bureau in sims.bureaus] == [1, fallback_pulls]
+
+
+async def test_with_the_no_hit_fallback_on_no_file_at_the_primary_asks_the_fallback_too() -> None:
+    clock = ManualClock()
+    primary, fallback = bureaus(clock)
+    service = CreditRecordService([primary, fallback], clock=clock, fallback_on_no_hit=True)
+    person = PEOPLE.sample(has_file=False)
+    check = await service.check(
+        person.country, person.national_id, transaction_id="t", consented=True
+    )
+    assert check.outcome == "REPORT"
+    assert check.report is not None
+    assert check.report.hit == "NO_HIT"
     assert check.bureaus_tried == ["bureau-a", "bureau-b"]
+    assert (primary.billed, fallback.billed) == (1, 1)
 
 
 async def test_a_retried_pull_with_the_same_key_is_billed_once() -> None:

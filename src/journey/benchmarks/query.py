@@ -4,9 +4,9 @@ Prequalification, with every outside system simulated in-process at `latency_ms`
 (screening, registry, CRM, CDP, bureau):
 
 - **concurrent**: `concurrency` requests in flight at once, each for a different applicant (no
-  cache helps), `requests` per run; p50 and p99 of the end-to-end latency. Applicants with no
-  file at the primary bureau (`bureau_fallback_share`) wait for a second, sequential pull at
-  the fallback bureau: `p99_one_bureau_ms` is the p99 of the others, to show which sets the p99.
+  cache helps), `requests` per run; p50 and p99 of the end-to-end latency. Then the same load
+  with the no-hit fallback on (`p99_with_no_hit_fallback_ms`): the applicants with no bureau
+  file (`no_file_share`) then wait for a second, sequential pull at the fallback bureau.
 - **sequential**: the same work asking the five systems one after another, measured in the same
   run: the ~5 x latency a naive implementation pays.
 - **cached**: the same applicant asked again once every answer is cached (registry, CRM, CDP and
@@ -44,15 +44,16 @@ from journey.query_side.simulators import Simulators
 from journey.runtime_tuning import freeze_startup_objects
 
 
-def build(latency_ms: float) -> Prequalifier:
-    """A prequalifier over fresh simulators that all answer after `latency_ms`."""
+def build(latency_ms: float, *, no_hit_fallback: bool = False) -> Prequalifier:
+    """A prequalifier over fresh simulators that all answer after `latency_ms` (as shipped; with
+    `no_hit_fallback`, a primary bureau's NO_HIT also pulls the fallback bureau)."""
     sims = Simulators.build(latency=latency_ms / 1000, clock=SystemClock())
     return Prequalifier(
         screening=ScreeningCheck(sims.screening, provider=sims.screening.name),
         citizen=CitizenValidator(sims.registry),
         crm=CrmLookupService(sims.crm),
         cdp=CdpService(sims.cdp),
-        credit=CreditRecordService(sims.bureaus),
+        credit=CreditRecordService(sims.bureaus, fallback_on_no_hit=no_hit_fallback),
     )
 
 
@@ -99,9 +100,9 @@ async def concurrent_latencies(
     return latencies
 
 
-def asks_the_fallback_bureau(applicant: Applicant) -> bool:
-    """No file at the primary bureau: the credit check then pulls the fallback bureau too, one
-    more outside call after the first (the simulated bureaus share the population's files)."""
+def has_no_file(applicant: Applicant) -> bool:
+    """No file at the bureaus (the simulated ones share the population's files): with the no-hit
+    fallback on, the credit check pulls the second bureau after the first's NO_HIT."""
     person = default_population().find(applicant.country, applicant.national_id)
     return person is None or person.credit is None or person.credit.score is None
 
@@ -139,7 +140,7 @@ def run_prequalification_benchmark(
     *, runs: int = 5, concurrency: int = 100, requests: int = 300, latency_ms: float = 50.0
 ) -> dict[str, float]:
     p50s, p99s, sequential, cached = [], [], [], []
-    one_bureau_p99s, fallback_shares = [], []
+    waterfall_p99s, no_file_shares = [], []
     offset = 0
     for run in range(runs):
         print(f"[bench] prequalification run {run + 1}/{runs}", file=sys.stderr)
@@ -151,9 +152,22 @@ def run_prequalification_benchmark(
         latencies = [latency for _, latency in answered]
         p50s.append(statistics.median(latencies))
         p99s.append(percentile(latencies, 0.99))
-        one_bureau = [latency for who, latency in answered if not asks_the_fallback_bureau(who)]
-        one_bureau_p99s.append(percentile(one_bureau, 0.99))
-        fallback_shares.append(1 - len(one_bureau) / len(answered))
+        no_file_shares.append(sum(has_no_file(who) for who, _ in answered) / len(answered))
+        # The same load with the no-hit fallback on (a bank's option): its cost in latency.
+        waterfall = build(latency_ms, no_hit_fallback=True)
+        others = applicants(requests, offset)
+        offset += requests
+        waterfall_p99s.append(
+            percentile(
+                [
+                    latency
+                    for _, latency in asyncio.run(
+                        concurrent_latencies(waterfall, others, concurrency)
+                    )
+                ],
+                0.99,
+            )
+        )
         fresh = applicants(10, offset)
         offset += 10
         sequential.append(statistics.median(asyncio.run(sequential_latencies(prequalifier, fresh))))
@@ -165,10 +179,10 @@ def run_prequalification_benchmark(
         "sequential_ms": round(statistics.median(sequential) * ms, 2),
         "cached_p50_ms": round(statistics.median(cached) * ms, 3),
         "speedup_vs_sequential": round(statistics.median(sequential) / statistics.median(p50s), 2),
-        # What sets the p99: applicants with no file at the primary bureau wait for a second,
-        # sequential pull at the fallback (a billed call saved for those who need it).
-        "bureau_fallback_share": round(statistics.median(fallback_shares), 4),
-        "p99_one_bureau_ms": round(statistics.median(one_bureau_p99s) * ms, 2),
+        # Applicants with no bureau file, and the p99 when their NO_HIT at the primary also pulls
+        # the fallback bureau (JOURNEY_CREDIT_NO_HIT_FALLBACK): a second, sequential, billed call.
+        "no_file_share": round(statistics.median(no_file_shares), 4),
+        "p99_with_no_hit_fallback_ms": round(statistics.median(waterfall_p99s) * ms, 2),
         "concurrency": concurrency,
         "requests_per_run": requests,
         "provider_latency_ms": latency_ms,
@@ -211,8 +225,8 @@ def _print(figures: dict[str, Any]) -> None:
     table.add_row("prequalification p50", f"{figures['p50_ms']} ms", "<= 60 ms")
     table.add_row("prequalification p99", f"{figures['p99_ms']} ms", "<= 90 ms")
     table.add_row(
-        f"  p99 without the {figures['bureau_fallback_share']:.1%} who need the fallback bureau",
-        f"{figures['p99_one_bureau_ms']} ms",
+        f"  p99 if the {figures['no_file_share']:.1%} with no file also pull the fallback bureau",
+        f"{figures['p99_with_no_hit_fallback_ms']} ms",
         "",
     )
     table.add_row("sequential (same run)", f"{figures['sequential_ms']} ms", "~ 5 x latency")

@@ -173,6 +173,7 @@ def build_query_side(
         reports=StorageReportStore(storage),
         guards={bureau.name: Guard(bureau.name, guard) for bureau in bureaus},
         clock=clock,
+        fallback_on_no_hit=settings.credit_no_hit_fallback,
     )
     prequalifier = Prequalifier(
         screening=screening,

@@ -1,6 +1,11 @@
 """The credit-record service: reuse a recent report, else pull the primary bureau, else the
 fallback; never decline because a bureau is down (refer instead).
 
+The fallback bureau stands in for a primary that does not answer. A primary's NO_HIT is an
+answer, and a billed one: by default it ends the chain ("stop after the first success"); with
+`fallback_on_no_hit` the fallback is pulled too, for banks whose second bureau covers people the
+first does not — a second billed call, made after the first (docs/decisions/0016).
+
 Every pull carries an idempotency key derived from the business transaction (`transaction_id`
 and the bureau), so a retry after a timeout is not billed twice and leaves one hard inquiry.
 """
@@ -29,7 +34,7 @@ class CreditRecordService:
         guards: dict[str, Guard] | None = None,
         clock: Clock | None = None,
         reuse_window: timedelta = REUSE_WINDOW,
-        fallback_on_no_hit: bool = True,
+        fallback_on_no_hit: bool = False,
     ) -> None:
         if not bureaus:
             raise ValueError("the credit-record service needs at least one bureau")
