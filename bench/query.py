@@ -14,7 +14,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--runs", type=int, default=5, help="prequalification runs (medians)")
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--requests", type=int, default=300, help="requests per run")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per run")
     parser.add_argument("--latency-ms", type=float, default=50.0, help="per provider call")
     parser.add_argument("--entries", type=int, default=10_000, help="listed persons to screen")
     args = parser.parse_args()

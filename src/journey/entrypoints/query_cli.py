@@ -235,7 +235,7 @@ def bench_query(
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     runs: Annotated[int, typer.Option(min=1, help="Prequalification runs (medians).")] = 5,
     concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight.")] = 100,
-    requests: Annotated[int, typer.Option(min=1, help="Requests per run.")] = 300,
+    requests: Annotated[int, typer.Option(min=1, help="Requests per run.")] = 1000,
     latency_ms: Annotated[float, typer.Option(min=0, help="Per provider call.")] = 50.0,
     entries: Annotated[int, typer.Option(min=100, help="Listed persons to screen.")] = 10_000,
 ) -> None:
