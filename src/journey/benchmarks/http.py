@@ -2,7 +2,8 @@
 bare FastAPI endpoint served the same way, in the same run.
 
 Both servers run the same way: one uvicorn process each (`DrainingServer`, uvloop/httptools
-when installed, no access log, logs at `error`), started fresh for every run and loaded by wrk
+when installed, no access log; ours writes its own request and command log lines at `info`, as
+shipped, to a file), started fresh for every run and loaded by wrk
 (`journey.benchmarks.wrk`: a C load generator, `clients` connections, each prepared request sent
 once and timed by our script; queries and the bare endpoint get 10 x the requests, as each is
 far quicker). Ours is `journey serve` as it
@@ -67,6 +68,9 @@ class Served:
     def __init__(self, kind: str, workdir: Path, env: dict[str, str]) -> None:
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        # Its log goes to a file: a pipe nobody reads would fill and stop the server.
+        self._log_path = workdir / f"{kind}-server.log"
+        self._log = self._log_path.open("wb")
         self._process = subprocess.Popen(
             [
                 sys.executable,
@@ -80,7 +84,7 @@ class Served:
             cwd=workdir,
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._log,
         )
 
     def wait_until_up(self) -> None:
@@ -112,13 +116,11 @@ class Served:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        if self._process.stderr is not None:
-            self._process.stderr.close()
+        self._log.close()
 
     def _stderr(self) -> str:
-        if self._process.stderr is None:
-            return ""
-        return self._process.stderr.read().decode(errors="replace")[-2000:]
+        self._log.flush()
+        return self._log_path.read_bytes().decode(errors="replace")[-2000:]
 
 
 def _free_port() -> int:
@@ -128,11 +130,13 @@ def _free_port() -> int:
 
 
 def _serve(kind: str, port: int) -> None:
-    """The server side (a child process): the bare app or the whole platform."""
+    """The server side (a child process): the bare app or the whole platform, ours logging as
+    `journey serve` ships (JOURNEY_LOG_LEVEL, `info` unless set), JSON to a file."""
     from journey.entrypoints.api.server import server_for
     from journey.log_config import configure_logging
+    from journey.settings import Settings
 
-    configure_logging("error", "json")
+    configure_logging(Settings().log_level, "json")
     if kind == "bare":
         app = bare_app()
     else:
@@ -220,7 +224,6 @@ def measure_ours(workdir: Path, run: int, clients: int, requests: int) -> dict[s
         "JOURNEY_EVENT_STORE": f"sqlite:///{workdir}/journey.db",
         "JOURNEY_KEY_STORE": f"sqlite:///{workdir}/keys.db",
         "JOURNEY_SMTP_PORT": "0",
-        "JOURNEY_LOG_LEVEL": "error",
         "JOURNEY_AUTH_SIGNING_KEY": key,
         "JOURNEY_AUTH_DEV_LOGIN": "false",
     }

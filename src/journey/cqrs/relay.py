@@ -96,7 +96,7 @@ class Relay:
                 failures = 0
             except Exception as error:  # a broker outage must not kill the relay
                 failures += 1
-                await _log.aerror("relay failed", **describe_failure(error))
+                _log.error("relay failed", **describe_failure(error))
                 await _wait(stop, min(30.0, 0.5 * 2**failures))
                 continue
             if not published:

@@ -69,7 +69,7 @@ class Kernel:
             loop.create_task(self.scheduler.run(self._stop), name="journey-scheduler")
         )
         self._tasks.append(loop.create_task(self.relay.run(self._stop), name="journey-relay"))
-        await _log.ainfo("kernel started", consumers=[s.name for s in self.subscriptions])
+        _log.info("kernel started", consumers=[s.name for s in self.subscriptions])
 
     async def _behind(self) -> list[CatchUpSubscription]:
         """The subscriptions with something to do: events past their checkpoint, or a redrive

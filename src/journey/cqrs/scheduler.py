@@ -147,7 +147,7 @@ class Scheduler:
                 next_due = await self._storage.next_due_at()
                 position = await self._storage.last_position()
             except Exception as error:
-                await _log.aerror("scheduler failed", **describe_failure(error))
+                _log.error("scheduler failed", **describe_failure(error))
                 await _wait_any(stop, self._wake, None, 5.0)
                 continue
             wait = self._poll_interval
@@ -306,7 +306,7 @@ class Scheduler:
         summary = describe_failure(error)
         if self._retry.should_retry(attempts):
             due = self._clock.now() + self._retry.backoff(attempts)
-            await _log.awarning(
+            _log.warning(
                 "scheduled command failed; will retry",
                 scheduled_id=message.id,
                 command=message.message_type,
@@ -374,7 +374,7 @@ class Scheduler:
                 attempts=attempts,
             )
             commit.appends.append(_append(reply["stream_id"], await self._encode(event, message)))
-        await _log.aerror(
+        _log.error(
             "scheduled command dead-lettered",
             scheduled_id=message.id,
             command=message.message_type,

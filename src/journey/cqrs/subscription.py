@@ -257,9 +257,7 @@ class CatchUpSubscription(EventProcessor):
             except Exception as error:  # the loop must outlive a broken store for a while
                 failures += 1
                 self.stats.last_error = describe_failure(error)
-                await _log.aerror(
-                    "subscription failed", consumer=self.name, **describe_failure(error)
-                )
+                _log.error("subscription failed", consumer=self.name, **describe_failure(error))
                 await _sleep_or_stop(stop, min(30.0, 0.5 * 2**failures))
                 continue
             if (processed and self._last_batch_full) or redriven:

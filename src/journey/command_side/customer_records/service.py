@@ -99,7 +99,7 @@ class CustomerRecordsService:
             account_id=command.account_id,
             consents_recorded=recorded,
         )
-        await _log.ainfo(
+        _log.info(
             "customer records updated",
             application_id=command.application_id,
             crm_customer_id=customer.customer_id,
@@ -121,7 +121,7 @@ class CustomerRecordsService:
         for given in command.consents:
             consent = to_cdp_consent(given, country=command.country, now=now)
             if consent is None:
-                await _log.awarning(
+                _log.warning(
                     "consent purpose unknown to the CDP; not recorded",
                     application_id=command.application_id,
                     purpose=given.purpose,

@@ -142,7 +142,7 @@ class CarrierSimulatorService:
             try:
                 await self.deliver_due()
             except Exception as error:  # a simulator must keep going whatever happens
-                await _log.aerror("webhook delivery loop failed", error_type=type(error).__name__)
+                _log.error("webhook delivery loop failed", error_type=type(error).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)
 
@@ -158,7 +158,7 @@ class CarrierSimulatorService:
             )
         except httpx.HTTPError as error:
             self.attempts.append(DeliveryAttempt(update.update_id, now, None))
-            await _log.awarning(
+            _log.warning(
                 "webhook not delivered", update_id=update.update_id, error=type(error).__name__
             )
             return False

@@ -181,7 +181,7 @@ class CarrierWebhooks:
                 self._secret, raw_body, headers, now=self._clock.now(), tolerance=self._tolerance
             )
         except InvalidSignature as refused:
-            await _log.awarning("carrier webhook refused", reason=type(refused).__name__)
+            _log.warning("carrier webhook refused", reason=type(refused).__name__)
             raise
         body = parse(raw_body)
         accepted: list[str] = []

@@ -105,7 +105,7 @@ class NotificationService:
             raise RuleViolation(f"{command.milestone} needs facts: {', '.join(missing)}")
         lacking = missing_facts(command.milestone, facts, EXPECTED_FACTS)
         if lacking:
-            await _log.awarning(
+            _log.warning(
                 "notification facts missing; the message leaves them out",
                 application_id=command.application_id,
                 milestone=command.milestone,
@@ -140,7 +140,7 @@ class NotificationService:
             notifications.mark_failed(command.milestone, "email", "no_contact")
         notice = notifications.notice(command.milestone)
         assert notice is not None
-        await _log.ainfo(
+        _log.info(
             "notification queued",
             application_id=command.application_id,
             milestone=command.milestone,
@@ -178,7 +178,7 @@ class NotificationService:
                 notifications.mark_sent(notice.milestone, channel)
             else:
                 notifications.mark_failed(notice.milestone, channel, reason)
-            await _log.ainfo(
+            _log.info(
                 "notification sent" if reason is None else "notification failed for good",
                 application_id=command.application_id,
                 milestone=notice.milestone,

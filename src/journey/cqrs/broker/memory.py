@@ -105,7 +105,7 @@ class _DurableConsumer:
             try:
                 await handler(delivery)
             except Exception as error:
-                await _log.awarning(
+                _log.warning(
                     "delivery failed",
                     durable=self.durable,
                     message_id=message.message_id,

@@ -34,7 +34,7 @@ class LoggingMiddleware:
             except DomainError:
                 raise
             except Exception as error:
-                await self._log.aerror(
+                self._log.error(
                     "command failed",
                     command=dispatch.command.command_type,
                     message_id=dispatch.context.message_id,
@@ -53,16 +53,12 @@ class LoggingMiddleware:
         try:
             result = await call_next(dispatch)
         except DomainError as error:
-            await self._log.ainfo(
-                "command rejected", **fields, **describe_failure(error), ms=_ms(started)
-            )
+            self._log.info("command rejected", **fields, **describe_failure(error), ms=_ms(started))
             raise
         except Exception as error:
-            await self._log.aerror(
-                "command failed", **fields, **describe_failure(error), ms=_ms(started)
-            )
+            self._log.error("command failed", **fields, **describe_failure(error), ms=_ms(started))
             raise
-        await self._log.ainfo(
+        self._log.info(
             "command handled",
             **fields,
             position=result.position,

@@ -195,7 +195,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 async def log_unexpected(error: BaseException) -> None:
     """Log an unexpected failure by type and place only (its message may quote the request)."""
-    await _log.aerror("request failed", **describe_failure(error))
+    _log.error("request failed", **describe_failure(error))
 
 
 def _title(status: int) -> str:

@@ -78,7 +78,7 @@ class RequestContext:
         if route in ("/metrics", "/health", "/ready"):
             return  # probes and scrapes every few seconds would drown the log
         principal = scope.get("state", {}).get("principal")
-        await _log.ainfo(
+        _log.info(
             "request",
             method=method,
             route=route,
