@@ -43,6 +43,10 @@ class QueuedStream:
     def isatty(self) -> bool:
         return self._target.isatty()
 
+    @property
+    def target_closed(self) -> bool:
+        return bool(getattr(self._target, "closed", False))
+
     def close(self, timeout: float = 2.0) -> None:
         """Write what is queued, then stop the thread (at most `timeout` seconds)."""
         if self._thread.is_alive():
@@ -71,6 +75,10 @@ class QueuedStream:
 def queued(target: TextIO) -> QueuedStream:
     """The one queued stream writing to `target` (configuring logs again reuses it)."""
     with _streams_lock:
+        for key, old in list(_streams.items()):  # e.g. a CLI test runner's streams, now closed
+            if old.target_closed:
+                old.close(timeout=0)
+                del _streams[key]
         stream = _streams.get(id(target))
         if stream is None or not stream._thread.is_alive():
             stream = _streams[id(target)] = QueuedStream(target)
