@@ -257,10 +257,21 @@ async def test_with_every_bureau_down_the_outcome_is_unavailable_not_a_decline()
     assert check.report is None
 
 
-async def test_no_file_at_the_primary_is_the_answer_and_the_fallback_is_not_billed() -> None:
+@pytest.mark.parametrize(
+    ("fallback_on_no_hit", "tried", "billed"),
+    [
+        (False, ["bureau-a"], (1, 0)),  # the primary's NO_HIT is the answer (the default)
+        (True, ["bureau-a", "bureau-b"], (1, 1)),  # the bank's option: ask the fallback too
+    ],
+)
+async def test_no_file_at_the_primary_asks_the_fallback_only_with_the_no_hit_option(
+    fallback_on_no_hit: bool, tried: list[str], billed: tuple[int, int]
+) -> None:
     clock = ManualClock()
     primary, fallback = bureaus(clock)
-    service = CreditRecordService([primary, fallback], clock=clock)
+    service = CreditRecordService(
+        [primary, fallback], clock=clock, fallback_on_no_hit=fallback_on_no_hit
+    )
     person = PEOPLE.sample(has_file=False)
     check = await service.check(
         person.country, person.national_id, transaction_id="t", consented=True
@@ -268,14 +279,17 @@ async def test_no_file_at_the_primary_is_the_answer_and_the_fallback_is_not_bill
     assert check.outcome == "REPORT"
     assert check.report is not None
     assert check.report.hit == "NO_HIT"
-    assert check.bureaus_tried == ["bureau-a"]
-    assert (primary.billed, fallback.billed) == (1, 0)
+    assert check.bureaus_tried == tried
+    assert (primary.billed, fallback.billed) == billed
 
 
-@pytest.mark.parametrize(("setting", "fallback_pulls"), [(False, 0), (True, 1)])
-async def test_the_no_hit_fallback_follows_the_setting(setting: bool, fallback_pulls: int) -> None:
+@pytest.mark.parametrize(("setting", "fallback_pulls"), [(None, 0), (False, 0), (True, 1)])
+async def test_the_no_hit_fallback_follows_the_setting(
+    setting: bool | None, fallback_pulls: int
+) -> None:
     sims = Simulators.build(PEOPLE)
-    settings = Settings(event_store="memory", key_store="memory", credit_no_hit_fallback=setting)
+    chosen = {} if setting is None else {"credit_no_hit_fallback": setting}  # None: the default
+    settings = Settings(event_store="memory", key_store="memory", **chosen)
     query_side = build_query_side(
         settings, storage=MemoryStorage(), clock=ManualClock(), simulators=sims
     )
@@ -284,21 +298,6 @@ async def test_the_no_hit_fallback_follows_the_setting(setting: bool, fallback_p
         person.country, person.national_id, transaction_id="t", consented=True
     )
     assert [bureau.billed for bureau in sims.bureaus] == [1, fallback_pulls]
-
-
-async def test_with_the_no_hit_fallback_on_no_file_at_the_primary_asks_the_fallback_too() -> None:
-    clock = ManualClock()
-    primary, fallback = bureaus(clock)
-    service = CreditRecordService([primary, fallback], clock=clock, fallback_on_no_hit=True)
-    person = PEOPLE.sample(has_file=False)
-    check = await service.check(
-        person.country, person.national_id, transaction_id="t", consented=True
-    )
-    assert check.outcome == "REPORT"
-    assert check.report is not None
-    assert check.report.hit == "NO_HIT"
-    assert check.bureaus_tried == ["bureau-a", "bureau-b"]
-    assert (primary.billed, fallback.billed) == (1, 1)
 
 
 async def test_a_retried_pull_with_the_same_key_is_billed_once() -> None:
