@@ -12,7 +12,11 @@ from journey.query_side.credit.service import CreditRecordService
 from journey.query_side.crm.service import CrmLookupService
 from journey.query_side.population import Person, default_population
 from journey.query_side.prequalification.model import Applicant, CheckResult, Verdict
-from journey.query_side.prequalification.service import EvidenceLog, Prequalifier
+from journey.query_side.prequalification.service import (
+    CHECK_DEADLINE,
+    EvidenceLog,
+    Prequalifier,
+)
 from journey.query_side.resilience import Guard, GuardSettings
 from journey.query_side.simulators import Simulators
 
@@ -58,6 +62,7 @@ def prequalifier(
     screener: SetScreener | None = None,
     clock: Clock | None = None,
     evidence: EvidenceLog | None = None,
+    deadline: float = CHECK_DEADLINE,
 ) -> tuple[Prequalifier, Simulators]:
     clock = clock or ManualClock()
     sims = simulators or Simulators.build(clock=clock)
@@ -73,6 +78,7 @@ def prequalifier(
             ),
             clock=clock,
             evidence=evidence,
+            deadline=deadline,
         ),
         sims,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
@@ -13,6 +14,7 @@ from journey.cqrs.store.memory import MemoryStorage
 from journey.query_side.evidence import KernelEvidenceLog, evidence_stream
 from journey.query_side.prequalification.model import (
     Applicant,
+    CheckResult,
     Decision,
     PrequalificationRequest,
 )
@@ -79,6 +81,49 @@ async def test_any_outside_system_down_refers_and_never_passes() -> None:
         sims.knobs[down].down = True
         result = await service.prequalify(request(applicant_for(good_person())))  # type: ignore[arg-type]
         assert result.decision is Decision.REFER, down
+
+
+class SilentScreener(SetScreener):
+    """A screening provider that never answers (until it is cancelled)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancelled = False
+
+    async def check(self, applicant: Applicant, *, keep_evidence: bool = True) -> CheckResult:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        raise AssertionError("an event nobody sets was set")
+
+
+async def test_a_check_that_misses_the_deadline_refers_and_is_no_longer_waited_for() -> None:
+    screener = SilentScreener()
+    service, _ = prequalifier(screener=screener, clock=ManualClock(CLOCK), deadline=0.05)
+    result = await service.prequalify(request(applicant_for(good_person())))  # type: ignore[arg-type]
+    assert result.decision is Decision.REFER
+    screening = next(c for c in result.checks if c.service == "screening")
+    assert screening.outcome == "UNAVAILABLE"
+    assert screening.reasons == ["screening could not be asked: no answer within 0.05 s"]
+    assert {c.service: c.outcome for c in result.checks if c.service != "screening"} == {
+        "citizen": "VALID", "crm": "NOT_A_CUSTOMER", "cdp": "PROFILE", "credit": "REPORT",
+    }  # fmt: skip
+    await asyncio.sleep(0)  # the cancellation reaches the silent provider on the next turn
+    assert screener.cancelled
+
+
+async def test_a_prequalification_cancelled_from_outside_stops_asking() -> None:
+    screener = SilentScreener()
+    service, _ = prequalifier(screener=screener, clock=ManualClock(CLOCK))
+    asking = asyncio.ensure_future(service.prequalify(request(applicant_for(good_person()))))  # type: ignore[arg-type]
+    await asyncio.sleep(0.01)
+    asking.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asking
+    await asyncio.sleep(0)
+    assert screener.cancelled
 
 
 async def test_the_cdp_down_falls_back_to_the_default_offer() -> None:
