@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Sequence
@@ -52,10 +53,13 @@ class SimulatedCdp:
         self._graph: dict[tuple[str, str], str] = {}
         # People become profiles on first touch (building 5,000 up front took most of a second);
         # each person's profile comes from their own seed, so the order of calls changes nothing.
-        self._unseeded: dict[tuple[str, str], Person] = {}
+        # Their identifiers (keyed) are made once, here, and handed to the profile at first touch.
+        self._unseeded: dict[tuple[str, str], _Unseeded] = {}
         for person in population.people:
-            for identity in _identities_of(person):
-                self._unseeded[_key(identity)] = person
+            keyed = {_key(identity): identity for identity in _identities_of(person)}
+            unseeded = _Unseeded(person, keyed)
+            for key in keyed:
+                self._unseeded[key] = unseeded
         self.calls = 0
 
     async def resolve(self, identities: Sequence[Identity]) -> CdpProfile | None:
@@ -79,9 +83,9 @@ class SimulatedCdp:
         found: list[str] = []
         for identity in identities:
             key = _key(identity)
-            person = self._unseeded.get(key)
-            if person is not None:
-                self._seed(person)
+            unseeded = self._unseeded.get(key)
+            if unseeded is not None:
+                self._seed(unseeded)
             profile_id = self._graph.get(key)
             if profile_id is not None and profile_id not in found:
                 found.append(profile_id)
@@ -106,9 +110,11 @@ class SimulatedCdp:
         return survivor_id
 
     def _link(self, profile_id: str, identities: Sequence[Identity]) -> None:
+        self._link_keyed(profile_id, {_key(identity): identity for identity in identities})
+
+    def _link_keyed(self, profile_id: str, keyed: dict[tuple[str, str], Identity]) -> None:
         profile = self._profiles[profile_id]
-        for identity in identities:
-            key = _key(identity)
+        for key, identity in keyed.items():
             self._graph[key] = profile_id
             profile.identities.setdefault(key, identity)
             if identity.namespace == "national_id":
@@ -120,27 +126,15 @@ class SimulatedCdp:
         self._link(profile_id, identities)
         return profile_id
 
-    def _seed(self, person: Person) -> None:
-        identities = _identities_of(person)
-        for identity in identities:
-            self._unseeded.pop(_key(identity), None)
+    def _seed(self, unseeded: _Unseeded) -> None:
+        person, keyed = unseeded.person, unseeded.identities
+        for key in keyed:
+            self._unseeded.pop(key, None)
         rng = random.Random(f"{self._seed_base}:{person.person_id}")
         age = (date(2026, 1, 1) - person.birth_date).days // 365
         segment = "premium_prospect" if rng.random() < 0.15 else "mass_market"
         if age < 30:
             segment = "young_adult"
-        when = datetime(2025, 11, 1, tzinfo=UTC)
-
-        def consent(purpose: Purpose, basis: LegalBasis, granted: bool) -> Consent:
-            return Consent(
-                purpose=purpose,
-                legal_basis=basis,
-                granted=granted,
-                text_version=TEXT_VERSION,
-                channel="web",
-                captured_at=when,
-            )
-
         profile_id = f"cdp-{person.person_id}"
         self._profiles[profile_id] = _Profile(
             attributes={
@@ -151,28 +145,28 @@ class SimulatedCdp:
             },
             segments=[segment, "digital_native" if rng.random() < 0.4 else "branch_visitor"],
             consents=[
-                consent("processing", "contract", True),
-                consent(
+                _seeded_consent("processing", "contract", True),
+                _seeded_consent(
                     "bureau",
                     "credit_protection" if person.country == "BR" else "consent",
                     rng.random() < 0.95,
                 ),
-                consent("marketing_email", "consent", rng.random() < 0.5),
+                _seeded_consent("marketing_email", "consent", rng.random() < 0.5),
             ],
             known=True,
         )
-        *known, device = identities
-        self._link(profile_id, known)
+        *known, (device_key, device) = keyed.items()
+        self._link_keyed(profile_id, dict(known))
         if rng.random() < 0.3:
             # Browsed anonymously before applying: a separate profile until stitched.
             anonymous = f"cdp-anon-{person.person_id}"
             self._profiles[anonymous] = _Profile(
-                identities={_key(device): device},
+                identities={device_key: device},
                 attributes={"viewed_product": rng.choice(["GOLD", "PLATINUM", "CLASSIC"])},
             )
-            self._graph[_key(device)] = anonymous
+            self._graph[device_key] = anonymous
         else:
-            self._link(profile_id, [device])
+            self._link_keyed(profile_id, {device_key: device})
 
     def _view(self, profile_id: str) -> CdpProfile:
         profile = self._profiles[profile_id]
@@ -187,6 +181,30 @@ class SimulatedCdp:
             offer=Offer(products=products, card_designs=designs, reason=f"segment {segment}"),
             merged_from=list(profile.merged_from),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Unseeded:
+    """A person not yet touched, with their identifiers by `_key` (the device last)."""
+
+    person: Person
+    identities: dict[tuple[str, str], Identity]
+
+
+@functools.cache
+def _seeded_consent(purpose: Purpose, basis: LegalBasis, granted: bool) -> Consent:
+    """A consent the population gave when it signed up (a handful of distinct, frozen values)."""
+    return Consent(
+        purpose=purpose,
+        legal_basis=basis,
+        granted=granted,
+        text_version=TEXT_VERSION,
+        channel="web",
+        captured_at=_SIGNED_UP,
+    )
+
+
+_SIGNED_UP = datetime(2025, 11, 1, tzinfo=UTC)
 
 
 def _identities_of(person: Person) -> list[Identity]:

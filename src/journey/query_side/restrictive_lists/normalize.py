@@ -9,6 +9,7 @@ Spanish or Portuguese speaker pronounces alike to one key (`GONZALEZ`/`GONZALES`
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -77,6 +78,8 @@ def clean_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(without_particles or kept)
 
 
+# A screened name is parsed when its subject is validated and again by the matcher.
+@functools.lru_cache(maxsize=4096)
 def parse_name(text: str) -> ParsedName:
     """Tokens of a name as written in a list or a form.
 
