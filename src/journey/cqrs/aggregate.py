@@ -22,6 +22,9 @@ class Aggregate:
 
     category: ClassVar[str]
     snapshot_version: ClassVar[int] = 1
+    # Kept in memory between commands (`AggregateCache`): for long, busy streams whose state
+    # holds no personal data.
+    keep_in_memory: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

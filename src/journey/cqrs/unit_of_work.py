@@ -9,6 +9,7 @@ from typing import TypeVar
 import orjson
 
 from journey.cqrs.aggregate import Aggregate
+from journey.cqrs.aggregate_cache import AggregateCache
 from journey.cqrs.clock import Clock
 from journey.cqrs.context import MessageContext
 from journey.cqrs.errors import NotFound
@@ -60,6 +61,7 @@ class UnitOfWork:
         snapshot_every: int | None = None,
         locks: StreamLocks | None = None,
         versions: VersionHints | None = None,
+        kept: AggregateCache | None = None,
     ) -> None:
         self.storage = storage
         self.clock = clock
@@ -72,6 +74,7 @@ class UnitOfWork:
         self._locks = locks
         self._held: list[str] = []
         self._versions = versions
+        self._kept = kept
 
     @property
     def extra(self) -> Commit:
@@ -97,8 +100,9 @@ class UnitOfWork:
             return known
         if self._locks is not None and await self._locks.acquire(stream_id):
             self._held.append(stream_id)
-        aggregate = cls(aggregate_id)
-        after = await self._restore_snapshot(aggregate)
+        aggregate = self._take_kept(cls, stream_id) or cls(aggregate_id)
+        after = aggregate.version or await self._restore_snapshot(aggregate)
+        # A kept aggregate is caught up like a snapshot: with what was stored after its version.
         records = await self.storage.read_for_replay(stream_id, after_version=after)
         if not records and after == 0:
             return None
@@ -183,12 +187,27 @@ class UnitOfWork:
                 if self._versions is not None:
                     self._versions.remember(aggregate.stream_id, aggregate.version)
 
+    def keep_loaded(self) -> None:
+        """Keep the aggregates that asked for it for the next command (call once this one has
+        succeeded: committed, or found nothing to change)."""
+        if self._kept is None:
+            return
+        for aggregate in self._aggregates.values():
+            if aggregate.keep_in_memory and not aggregate.has_pending:
+                self._kept.give_back(aggregate)
+
     def release(self) -> None:
         """Let other commands at the streams this one loaded (call once it has committed)."""
         if self._locks is not None:
             for stream_id in self._held:
                 self._locks.release(stream_id)
         self._held.clear()
+
+    def _take_kept(self, cls: type[A], stream_id: str) -> A | None:
+        if self._kept is None or not cls.keep_in_memory:
+            return None
+        kept = self._kept.take(stream_id)
+        return kept if isinstance(kept, cls) else None
 
     # -- snapshots -------------------------------------------------------------------------------
     async def _restore_snapshot(self, aggregate: Aggregate) -> int:

@@ -236,6 +236,27 @@ def bench_journey(
     run_journey_benchmark(runs=runs, customers=customers, json_output=json_output, profile=profile)
 
 
+@bench_app.command("stock")
+def bench_stock(
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    runs: Annotated[int, typer.Option(min=1, help="Runs (medians are kept).")] = 3,
+    cards: Annotated[
+        list[int] | None,
+        typer.Option(min=0, help="Checkpoints: cards on the stream (repeat the option)."),
+    ] = None,
+    window: Annotated[int, typer.Option(min=1, help="Cards timed at each checkpoint.")] = 200,
+) -> None:
+    """Stock command cost as one design's stream grows: kept in memory vs rebuilt (same run)."""
+    from journey.benchmarks.stock import CHECKPOINTS, run_stock_benchmark
+
+    run_stock_benchmark(
+        runs=runs,
+        checkpoints=tuple(cards) if cards else CHECKPOINTS,
+        window=window,
+        json_output=json_output,
+    )
+
+
 # -- other parts of the system register their commands below, one block each ---------------------
 
 # query side: validate-id, prequalify, simulators, bench query

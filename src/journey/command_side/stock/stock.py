@@ -123,6 +123,9 @@ class PlasticStock(Aggregate):
     moves the counts and the serial pool."""
 
     category = "stock"
+    # Every card of the design goes through this stream: rebuilding it for each command grew
+    # with every card ever issued (18 ms a command at 10,000 cards). No personal data in it.
+    keep_in_memory = True
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)

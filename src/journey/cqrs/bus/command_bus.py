@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import orjson
 from pydantic_core import to_jsonable_python
 
+from journey.cqrs.aggregate_cache import AggregateCache
 from journey.cqrs.clock import Clock
 from journey.cqrs.context import MessageContext, current_context, enter, leave
 from journey.cqrs.messages import Command
@@ -86,6 +87,7 @@ class CommandBus:
         self._pipeline: Next = self._execute
         self._locks = StreamLocks()
         self._versions = VersionHints()
+        self._kept = AggregateCache()
 
     def register(self, command_type: type[C], handler: CommandHandler[C]) -> None:
         if command_type in self._handlers:
@@ -145,6 +147,7 @@ class CommandBus:
             snapshot_every=self._snapshot_every,
             locks=self._locks,
             versions=self._versions,
+            kept=self._kept,
         )
         try:
             token = enter(dispatch.context)
@@ -157,6 +160,7 @@ class CommandBus:
             finally:
                 leave(token)
             if dispatch.fingerprint is None and not uow.has_changes():
+                uow.keep_loaded()
                 return CommandResult(value)
             commit = await uow.build_commit()
             if dispatch.fingerprint is not None:
@@ -168,6 +172,7 @@ class CommandBus:
         finally:
             uow.release()
         uow.saved(result)
+        uow.keep_loaded()
         return CommandResult(value, result.last_position, result.stream_versions)
 
     def _idempotency_record(self, dispatch: Dispatch, value: Any) -> IdempotencyRecord:
