@@ -85,7 +85,12 @@ async def test_a_creditworthy_customer_goes_from_application_to_an_active_card(
         "consumed": 1,
         "spoiled": 0,
     }
-    assert list(world.payments.charges.values()) == [60]
+    # GOLD's 60 USD fee, charged in cents as processors count it, and named so in the log.
+    assert list(world.payments.charges.values()) == [(6000, "USD")]
+    (fee,) = await world.decoded("FeeCharged")
+    assert (fee.amount_minor, fee.currency) == (6000, "USD")
+    (offer,) = await world.decoded("OfferMade")
+    assert (offer.annual_fee, offer.currency) == (60, "USD")
     milestones = Counter(str(m["X-Journey-Milestone"]) for m in world.mailer.sent)
     assert milestones == {
         "application_received": 1,
@@ -270,7 +275,7 @@ async def test_a_withdrawal_after_the_pivot_refunds_and_cancels_but_keeps_the_pl
     assert {"FeeRefunded", "CardCancelled", "AccountClosed"} <= set(kinds)
     assert "PlasticReleased" not in kinds  # it went to the bureau: no way back into the vault
     assert (await stock_of(world, "gold-sun"))["consumed"] == 1
-    assert world.payments.refunds == {"app-w-fee": 60}
+    assert world.payments.refunds == {"app-w-fee": (6000, "USD")}
     (refund,) = await world.decoded("FeeRefunded")
     assert refund.reason == "changed my mind"  # the withdrawal's own words, on every undo
 

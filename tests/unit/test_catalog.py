@@ -43,6 +43,12 @@ def test_a_currency_that_is_not_an_iso_code_is_refused() -> None:
         parse_catalog('currency = "dollars"\n' + PRODUCT)
 
 
+@pytest.mark.parametrize("code", ["XYZ", "XAU"])
+def test_a_code_shaped_currency_that_money_cannot_be_counted_in_is_refused(code: str) -> None:
+    with pytest.raises(ValidationError, match=r"ISO 4217|no minor unit"):
+        parse_catalog(f'currency = "{code}"\n' + PRODUCT)
+
+
 def test_a_messages_facts_take_the_product_name_and_currency_from_the_catalog() -> None:
     facts = complete_facts(NotificationFacts(product_code="GOLD", credit_limit=4000))
     assert facts.product_name == "Gold Mastercard"

@@ -34,6 +34,7 @@ from journey.command_side.issuance.commands import (
     OrderPersonalization,
     ScreenApplication,
 )
+from journey.command_side.issuance.events import CURRENCY_BEFORE_V2
 from journey.command_side.payments.service import ChargeFee, RefundFee
 from journey.command_side.stock import ConsumePlastic, ReleasePlastic, ReservePlastic, SpoilPlastic
 from journey.cqrs.messages import Command, Event
@@ -50,6 +51,7 @@ from journey.cqrs.sagas.events import (
     SagaStuck,
 )
 from journey.cqrs.serialization import Envelope, personal_fields_of
+from journey.money import to_minor_units
 from journey.onboarding.bridge import NotifyJourneyMilestone, PushCustomerRecords, ShipCard
 from journey.onboarding.state import (
     APPLICATION_FACTS,
@@ -287,6 +289,8 @@ class _Planner:
             ),
         ]
         if s.annual_fee > 0:
+            # The approval's currency (approvals observed before they named it were in USD).
+            currency = s.currency or CURRENCY_BEFORE_V2
             plan.append(
                 (
                     "fee",
@@ -294,7 +298,8 @@ class _Planner:
                         payment_id=f"{self.app}-fee",
                         application_id=self.app,
                         account_id=account_id,
-                        amount=s.annual_fee,
+                        amount_minor=to_minor_units(s.annual_fee, currency),
+                        currency=currency,
                         reason="annual fee",
                     ),
                 )

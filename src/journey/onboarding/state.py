@@ -48,7 +48,8 @@ class JourneyState:
     product_code: str = ""
     design_code: str = ""
     customer_id: str = ""
-    annual_fee: int = 0
+    annual_fee: int = 0  # whole units of `currency`, as approved
+    currency: str = ""  # empty for approvals observed before they named it
     withdrawal_reason: str | None = None  # who withdrew and why, as the withdrawal said
     facts: set[str] = field(default_factory=set)  # approved, referred, declined, offered, ...
     steps: dict[str, Step] = field(default_factory=dict)
@@ -165,6 +166,7 @@ def _observe(state: JourneyState, kind: str, data: dict[str, Any]) -> None:
         state.stuck = None  # a person answered, however late: plan again
         if kind == "ApplicationApproved":
             state.annual_fee = int(data.get("annual_fee", 0))
+            state.currency = str(data.get("currency") or "")
         if kind == "ApplicationWithdrawn":
             state.withdrawal_reason = str(data.get("reason") or "") or None
         return

@@ -40,15 +40,17 @@ class LedgerPayments(SimulatedPayments):
         self._ledger = ledger
         if ledger.exists():
             for line in ledger.read_text().splitlines():
-                payment_id, amount = line.split()
-                self.charges[payment_id] = int(amount)
+                payment_id, amount_minor, currency = line.split()
+                self.charges[payment_id] = (int(amount_minor), currency)
 
-    async def charge(self, payment_id: str, account_id: str, amount: int) -> str:
+    async def charge(
+        self, payment_id: str, account_id: str, amount_minor: int, currency: str
+    ) -> str:
         known = payment_id in self.charges
-        reference = await super().charge(payment_id, account_id, amount)
+        reference = await super().charge(payment_id, account_id, amount_minor, currency)
         if not known:
             with self._ledger.open("a") as ledger:
-                ledger.write(f"{payment_id} {amount}\n")
+                ledger.write(f"{payment_id} {amount_minor} {currency}\n")
         return reference
 
 

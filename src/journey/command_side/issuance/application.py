@@ -60,6 +60,7 @@ class Application(Aggregate):
         self.consents: list[ConsentGiven] = []
         self.credit_limit = 0
         self.annual_fee = 0
+        self.currency = ""  # of the limit and the fee, as approved
         self.apr_bps = 0
         self.risk_tier: RiskTier | None = None
         self.offer_expires_at: datetime | None = None
@@ -76,7 +77,10 @@ class Application(Aggregate):
         self._expect(ApplicationStatus.SUBMITTED, "screened")
         self.record(screened)
 
-    def approve(self, credit_limit: int, annual_fee: int, apr_bps: int, tier: str | None) -> None:
+    def approve(
+        self, credit_limit: int, annual_fee: int, currency: str, apr_bps: int, tier: str | None
+    ) -> None:
+        """Approve on these terms (`credit_limit` and `annual_fee` in whole `currency` units)."""
         if self.status not in (ApplicationStatus.SCREENED, ApplicationStatus.REFERRED):
             raise RuleViolation(f"an application that is {self.status} cannot be approved")
         self.record(
@@ -84,6 +88,7 @@ class Application(Aggregate):
                 application_id=self.id,
                 credit_limit=credit_limit,
                 annual_fee=annual_fee,
+                currency=currency,
                 apr_bps=apr_bps,
                 risk_tier=tier,
             )
@@ -117,6 +122,7 @@ class Application(Aggregate):
                 design_code=self.design_code,
                 credit_limit=self.credit_limit,
                 annual_fee=self.annual_fee,
+                currency=self.currency,
                 apr_bps=self.apr_bps,
                 expires_at=expires_at,
                 agreement_text_version=text_version,
@@ -188,6 +194,7 @@ class Application(Aggregate):
                 self.status = ApplicationStatus.APPROVED
                 self.credit_limit = event.credit_limit
                 self.annual_fee = event.annual_fee
+                self.currency = event.currency
                 self.apr_bps = event.apr_bps
             case ApplicationReferred():
                 self.status = ApplicationStatus.REFERRED

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from journey.cqrs.messages import DataSubject, Event, Personal
+from journey.cqrs.serialization import EventRegistry
 
 
 class PostalAddress(BaseModel):
@@ -62,9 +64,14 @@ class ApplicationScreened(Event):
 
 
 class ApplicationApproved(Event):
+    """The terms decided: the limit and the fee are whole units of `currency` (ISO 4217)."""
+
+    schema_version = 2  # v2 names the currency (v1 events were all in USD)
+
     application_id: str
     credit_limit: int
     annual_fee: int
+    currency: str
     apr_bps: int
     risk_tier: str | None
 
@@ -88,11 +95,16 @@ class ReferralDecided(Event):
 
 
 class OfferMade(Event):
+    """The terms the customer may accept; amounts are whole units of `currency` (ISO 4217)."""
+
+    schema_version = 2  # v2 names the currency (v1 events were all in USD)
+
     application_id: str
     product_code: str
     design_code: str
     credit_limit: int
     annual_fee: int
+    currency: str
     apr_bps: int
     expires_at: datetime
     agreement_text_version: str
@@ -181,3 +193,17 @@ class CardDelivered(Event):
 class CardActivated(Event):
     card_id: str
     application_id: str
+
+
+# Every catalog this project shipped before events named their currency was in US dollars.
+CURRENCY_BEFORE_V2 = "USD"
+
+
+def install_upcasters(registry: EventRegistry) -> None:
+    """Read issuance events stored in older shapes as the current ones."""
+
+    def with_currency(payload: dict[str, Any]) -> dict[str, Any]:
+        return {**payload, "currency": CURRENCY_BEFORE_V2}
+
+    registry.upcaster(ApplicationApproved.event_type, from_version=1)(with_currency)
+    registry.upcaster(OfferMade.event_type, from_version=1)(with_currency)

@@ -141,7 +141,11 @@ class IssuanceHandlers:
         offer = next((o for o in result.offers if o.code == application.product_code), None)
         if result.decision is Decision.ELIGIBLE and offer is not None:
             application.approve(
-                offer.credit_limit, offer.annual_fee, APR_BPS[result.risk_tier], result.risk_tier
+                offer.credit_limit,
+                offer.annual_fee,
+                self._catalog.currency,
+                APR_BPS[result.risk_tier],
+                result.risk_tier,
             )
             return
         customer = result.customer_reasons[0] if result.customer_reasons else NEUTRAL_DECLINE
@@ -156,7 +160,9 @@ class IssuanceHandlers:
             product = self._catalog.product(application.product_code)
             tier = application.risk_tier
             limit = product.limit_for(tier) if product.allows(tier) else product.base_limit
-            application.approve(limit, product.annual_fee, APR_BPS[tier], tier)
+            application.approve(
+                limit, product.annual_fee, self._catalog.currency, APR_BPS[tier], tier
+            )
         else:
             application.decline([f"analyst {command.analyst}: {command.reason}"], NEUTRAL_DECLINE)
         return {"status": application.status}

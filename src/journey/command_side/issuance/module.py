@@ -59,6 +59,7 @@ def issuance_module(
     return Module(
         name="issuance",
         events=(*ISSUANCE_EVENTS, *(TESTBENCH_EVENTS if include_testbench_events else ())),
+        upcasters=(e.install_upcasters,),
         commands={
             c.SubmitApplication: h.submit_application,
             c.ScreenApplication: h.screen_application,

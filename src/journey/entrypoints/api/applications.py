@@ -265,7 +265,7 @@ async def get_offer(application_id: str, principal: Follower, kernel: KernelDep)
         "product_code": offer.product_code,
         "design_code": offer.design_code,
         "credit_limit": offer.credit_limit,
-        "currency": default_catalog().currency,  # of the limit and the fee
+        "currency": offer.currency,  # of the limit and the fee, as offered
         "apr_bps": offer.apr_bps,
         "annual_fee": offer.annual_fee,
         "expires_at": offer.expires_at.isoformat(),

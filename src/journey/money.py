@@ -1,0 +1,33 @@
+"""Amounts of money: ISO 4217 currencies and their minor units.
+
+The catalog states limits and fees in whole units of its currency (a fee of 60 USD); payment
+processors take amounts in the currency's minor unit (6000 cents). The number of minor units in
+a whole one is the currency's ISO 4217 exponent, which differs by currency: 2 for USD, MXN, PEN,
+BRL, ARS and COP, 0 for CLP (and JPY), 3 for KWD. The table is ISO's own, from the `iso4217`
+package.
+"""
+
+from __future__ import annotations
+
+from iso4217 import Currency
+
+
+class UnknownCurrency(ValueError):
+    """Not an ISO 4217 currency that money can be counted in."""
+
+
+def minor_unit_exponent(currency: str) -> int:
+    """Digits after the decimal point in `currency` (`UnknownCurrency` for a code that is not
+    ISO 4217, or names a fund or metal without a minor unit, like XAU)."""
+    try:
+        exponent = Currency(currency).exponent
+    except ValueError:
+        raise UnknownCurrency(f"{currency!r} is not an ISO 4217 currency code") from None
+    if exponent is None:
+        raise UnknownCurrency(f"{currency} has no minor unit to count money in")
+    return int(exponent)
+
+
+def to_minor_units(whole: int, currency: str) -> int:
+    """A whole-unit amount in `currency`'s minor units: 60 USD -> 6000, 60 CLP -> 60."""
+    return whole * int(10 ** minor_unit_exponent(currency))
