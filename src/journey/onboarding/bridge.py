@@ -62,6 +62,7 @@ def _facts(application: Application, saga_facts: dict[str, Any]) -> dict[str, An
         "product_code": product.code,
         "product_name": product.name,
         "annual_fee": application.annual_fee,
+        "currency": application.currency or None,  # as approved (None before any approval)
         "offer_expires_at": application.offer_expires_at,
         "agreement_text_version": application.agreement_version,
         "agreement_text_hash": application.agreement_hash,
