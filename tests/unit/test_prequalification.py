@@ -126,6 +126,17 @@ async def test_a_prequalification_cancelled_from_outside_stops_asking() -> None:
     assert screener.cancelled
 
 
+class BrokenScreener(SetScreener):
+    async def check(self, applicant: Applicant, *, keep_evidence: bool = True) -> CheckResult:
+        raise RuntimeError("a bug in the screening adapter")
+
+
+async def test_a_check_that_breaks_raises_at_once_instead_of_waiting_for_the_deadline() -> None:
+    service, _ = prequalifier(screener=BrokenScreener(), clock=ManualClock(CLOCK), deadline=3600)
+    with pytest.raises(RuntimeError, match="a bug in the screening adapter"):
+        await service.prequalify(request(applicant_for(good_person())))  # type: ignore[arg-type]
+
+
 async def test_the_cdp_down_falls_back_to_the_default_offer() -> None:
     service, sims = prequalifier(clock=ManualClock(CLOCK))
     sims.knobs["cdp"].down = True

@@ -261,7 +261,12 @@ class Prequalifier:
         all_answered = asyncio.get_running_loop().create_future()
 
         async def ask_one(service: Service, ask: Callable[[], Awaitable[CheckResult]]) -> None:
-            answers[service] = await self._safe(service, ask, started)
+            try:
+                answers[service] = await self._safe(service, ask, started)
+            except Exception as error:  # a bug, not an outside system failing: raise it here
+                if not all_answered.done():
+                    all_answered.set_exception(error)
+                return
             if len(answers) == len(asks) and not all_answered.done():
                 all_answered.set_result(None)
 
