@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from journey.catalog import default_catalog
@@ -24,10 +26,13 @@ from journey.cqrs.errors import RuleViolation
 from journey.cqrs.runtime import Kernel
 from journey.cqrs.store.memory import MemoryStorage
 from tests.support.kernel import kernel_on
+from tests.unit.test_aggregate_cache import ReplayLog
 
 
-async def stock_kernel(settings: StockSettings | None = None, **kernel: object) -> Kernel:
-    return await kernel_on(MemoryStorage(), modules=[stock_module(settings)], **kernel)
+async def stock_kernel(
+    settings: StockSettings | None = None, *, storage: MemoryStorage | None = None, **kernel: Any
+) -> Kernel:
+    return await kernel_on(storage or MemoryStorage(), modules=[stock_module(settings)], **kernel)
 
 
 def reserve(card: str, design: str = "gold-sun", app: str | None = None) -> ReservePlastic:
@@ -156,15 +161,41 @@ async def test_the_seed_receives_one_batch_of_every_catalog_design_however_often
     await kernel.close()
 
 
-async def test_snapshots_of_a_busy_stock_stream_load_the_same_state() -> None:
-    kernel = await stock_kernel(snapshot_every=5)
+async def test_after_a_restart_a_busy_stock_stream_loads_the_same_state_from_its_snapshot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(PlasticStock, "snapshot_every", 5)  # 2,000 as shipped
+    storage = ReplayLog()
+    kernel = await stock_kernel(storage=storage, snapshot_every=100)
     send = kernel.commands.send
     await send(ReceivePlastics(design_code="gold-sun", quantity=40, batch_ref="B1"))
     serials = [(await send(reserve(f"c{n}"))).value["plastic_serial"] for n in range(23)]
     await send(ReleasePlastic(design_code="gold-sun", card_id="c3", reason="withdrawn"))
     reused = (await send(reserve("c99"))).value["plastic_serial"]
     assert reused == serials[3]
-    assert await kernel.storage.get_snapshot("stock-gold-sun") is not None
-    again = (await send(reserve("c7"))).value["plastic_serial"]
+    snapshot = await storage.get_snapshot("stock-gold-sun")
+    assert snapshot is not None
+    assert snapshot.version % 5 == 0  # the stock's own interval, not the bus's
+
+    # Another process on the same store (or this one restarted): nothing kept in memory yet.
+    restarted = await stock_kernel(storage=storage, snapshot_every=100)
+    storage.reads.clear()
+    again = (await restarted.commands.send(reserve("c7"))).value["plastic_serial"]
     assert again == serials[7]
+    assert storage.reads == [("stock-gold-sun", snapshot.version)]  # from the snapshot on
+    fresh = (await restarted.commands.send(reserve("c100"))).value["plastic_serial"]
+    assert fresh not in serials
+    await restarted.close()
+
+
+async def test_with_snapshots_off_the_stock_takes_none_whatever_its_own_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(PlasticStock, "snapshot_every", 2)
+    kernel = await stock_kernel(snapshot_every=None)
+    send = kernel.commands.send
+    await send(ReceivePlastics(design_code="gold-sun", quantity=10, batch_ref="B1"))
+    for n in range(6):
+        await send(reserve(f"c{n}"))
+    assert await kernel.storage.get_snapshot("stock-gold-sun") is None
     await kernel.close()

@@ -25,6 +25,8 @@ class Aggregate:
     # Kept in memory between commands (`AggregateCache`): for long, busy streams whose state
     # holds no personal data.
     keep_in_memory: ClassVar[bool] = False
+    # Events between this aggregate's snapshots, when snapshots are on (None: the bus's setting).
+    snapshot_every: ClassVar[int | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

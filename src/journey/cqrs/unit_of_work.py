@@ -211,7 +211,7 @@ class UnitOfWork:
 
     # -- snapshots -------------------------------------------------------------------------------
     async def _restore_snapshot(self, aggregate: Aggregate) -> int:
-        every = self._snapshot_every
+        every = self._snapshot_interval(aggregate)
         if not every:
             return 0
         known = None if self._versions is None else self._versions.get(aggregate.stream_id)
@@ -230,8 +230,15 @@ class UnitOfWork:
         aggregate.version = snapshot.version
         return snapshot.version
 
+    def _snapshot_interval(self, aggregate: Aggregate) -> int | None:
+        """Events between snapshots: the aggregate class's own, if it sets one, while snapshots
+        are on at all (the bus's `snapshot_every`)."""
+        if not self._snapshot_every:
+            return None
+        return type(aggregate).snapshot_every or self._snapshot_every
+
     def _snapshot_after(self, aggregate: Aggregate, new_events: int) -> Snapshot | None:
-        every = self._snapshot_every
+        every = self._snapshot_interval(aggregate)
         if not every:
             return None
         before = aggregate.version

@@ -126,6 +126,9 @@ class PlasticStock(Aggregate):
     # Every card of the design goes through this stream: rebuilding it for each command grew
     # with every card ever issued (18 ms a command at 10,000 cards). No personal data in it.
     keep_in_memory = True
+    # Kept in memory, its snapshots only spare a restart a long replay, and each one holds every
+    # card: written every 100 events they cost 0.5 ms a command at 40,000 cards.
+    snapshot_every = 2_000
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
