@@ -9,7 +9,10 @@ package.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from iso4217 import Currency
+from pydantic import AfterValidator, Field
 
 
 class UnknownCurrency(ValueError):
@@ -31,3 +34,17 @@ def minor_unit_exponent(currency: str) -> int:
 def to_minor_units(whole: int, currency: str) -> int:
     """A whole-unit amount in `currency`'s minor units: 60 USD -> 6000, 60 CLP -> 60."""
     return whole * int(10 ** minor_unit_exponent(currency))
+
+
+def countable(currency: str) -> str:
+    """`currency`, if money can be counted in it (`UnknownCurrency`, a `ValueError`, if not)."""
+    minor_unit_exponent(currency)
+    return currency
+
+
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(countable)]
+"""An ISO 4217 code with a minor unit (USD, CLP...), for a model's field."""
+
+LEGACY_CURRENCY = "USD"
+"""The currency of amounts recorded before events named theirs: every catalog this project
+shipped until then was in US dollars (decision 0019)."""

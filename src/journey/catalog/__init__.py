@@ -7,9 +7,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from journey.money import minor_unit_exponent
+from journey.money import CurrencyCode
 
 RiskTier = Literal["A", "B", "C", "D", "E"]
 TIERS: tuple[RiskTier, ...] = ("A", "B", "C", "D", "E")
@@ -51,15 +51,9 @@ class Product(BaseModel):
 class Catalog(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    currency: str = Field(pattern=r"^[A-Z]{3}$")  # ISO 4217: every amount of the catalog is in it
+    currency: CurrencyCode  # every amount of the catalog is in it
     products: tuple[Product, ...]
     designs: tuple[CardDesign, ...]
-
-    @field_validator("currency")
-    @classmethod
-    def _countable(cls, currency: str) -> str:
-        minor_unit_exponent(currency)  # UnknownCurrency (a ValueError) for XYZ, XAU...
-        return currency
 
     def product(self, code: str) -> Product:
         for product in self.products:

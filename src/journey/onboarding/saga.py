@@ -34,7 +34,6 @@ from journey.command_side.issuance.commands import (
     OrderPersonalization,
     ScreenApplication,
 )
-from journey.command_side.issuance.events import CURRENCY_BEFORE_V2
 from journey.command_side.payments.service import ChargeFee, RefundFee
 from journey.command_side.stock import ConsumePlastic, ReleasePlastic, ReservePlastic, SpoilPlastic
 from journey.cqrs.messages import Command, Event
@@ -51,7 +50,7 @@ from journey.cqrs.sagas.events import (
     SagaStuck,
 )
 from journey.cqrs.serialization import Envelope, personal_fields_of
-from journey.money import to_minor_units
+from journey.money import LEGACY_CURRENCY, to_minor_units
 from journey.onboarding.bridge import NotifyJourneyMilestone, PushCustomerRecords, ShipCard
 from journey.onboarding.state import (
     APPLICATION_FACTS,
@@ -290,7 +289,7 @@ class _Planner:
         ]
         if s.annual_fee > 0:
             # The approval's currency (approvals observed before they named it were in USD).
-            currency = s.currency or CURRENCY_BEFORE_V2
+            currency = s.currency or LEGACY_CURRENCY
             plan.append(
                 (
                     "fee",

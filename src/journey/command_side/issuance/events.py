@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from journey.cqrs.messages import DataSubject, Event, Personal
 from journey.cqrs.serialization import EventRegistry
+from journey.money import LEGACY_CURRENCY
 
 
 class PostalAddress(BaseModel):
@@ -195,15 +196,11 @@ class CardActivated(Event):
     application_id: str
 
 
-# Every catalog this project shipped before events named their currency was in US dollars.
-CURRENCY_BEFORE_V2 = "USD"
-
-
 def install_upcasters(registry: EventRegistry) -> None:
     """Read issuance events stored in older shapes as the current ones."""
 
     def with_currency(payload: dict[str, Any]) -> dict[str, Any]:
-        return {**payload, "currency": CURRENCY_BEFORE_V2}
+        return {**payload, "currency": LEGACY_CURRENCY}
 
     registry.upcaster(ApplicationApproved.event_type, from_version=1)(with_currency)
     registry.upcaster(OfferMade.event_type, from_version=1)(with_currency)

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from pydantic import Field, field_validator
-
 from journey.cqrs.aggregate import Aggregate
 from journey.cqrs.errors import RuleViolation
 from journey.cqrs.messages import Command, Event
 from journey.cqrs.module import Module
 from journey.cqrs.serialization import EventRegistry
 from journey.cqrs.unit_of_work import UnitOfWork
-from journey.money import minor_unit_exponent, to_minor_units
+from journey.money import LEGACY_CURRENCY, CurrencyCode, to_minor_units
 from journey.query_side.simulation import SimulationKnobs
 
 
@@ -60,14 +58,8 @@ class ChargeFee(Command):
     application_id: str
     account_id: str
     amount_minor: int
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    currency: CurrencyCode
     reason: str
-
-    @field_validator("currency")
-    @classmethod
-    def _countable(cls, currency: str) -> str:
-        minor_unit_exponent(currency)  # UnknownCurrency (a ValueError) for XYZ, XAU...
-        return currency
 
 
 class RefundFee(Command):
@@ -213,10 +205,10 @@ def install_upcasters(registry: EventRegistry) -> None:
     """Read fee events stored in older shapes as the current ones."""
 
     def in_minor_units(payload: dict[str, Any]) -> dict[str, Any]:
-        # v1 amounts were the catalog's whole units, and every catalog then was in US dollars.
+        # v1 amounts were the catalog's whole units, in the currency every catalog was then in.
         upgraded = {key: value for key, value in payload.items() if key != "amount"}
-        upgraded["amount_minor"] = to_minor_units(int(payload["amount"]), "USD")
-        upgraded["currency"] = "USD"
+        upgraded["amount_minor"] = to_minor_units(int(payload["amount"]), LEGACY_CURRENCY)
+        upgraded["currency"] = LEGACY_CURRENCY
         return upgraded
 
     registry.upcaster(FeeCharged.event_type, from_version=1)(in_minor_units)
