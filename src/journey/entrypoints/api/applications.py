@@ -102,14 +102,17 @@ async def submit_application(
         )
     _check_catalog(body.product_code, body.design_code)
     application_id = body.application_id or _new_application_id(principal, idempotency_key)
-    owner = await owner_of_stream(kernel, Application.stream_id_for(application_id))
-    if owner is not None and owner != customer_id:
-        raise ApiProblem(
-            409,
-            "Application id taken",
-            "this application_id is already in use; choose another or leave it out",
-            kind="application-id-taken",
-        )
+    # Only an id the client chose can be someone else's: ours are fresh, or derived from this
+    # caller's own idempotency key, so for them the store is not asked.
+    if body.application_id is not None:
+        owner = await owner_of_stream(kernel, Application.stream_id_for(application_id))
+        if owner is not None and owner != customer_id:
+            raise ApiProblem(
+                409,
+                "Application id taken",
+                "this application_id is already in use; choose another or leave it out",
+                kind="application-id-taken",
+            )
     command = SubmitApplication(
         application_id=application_id,
         customer_id=customer_id,
