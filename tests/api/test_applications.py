@@ -3,6 +3,8 @@ over HTTP as a customer's page or a bank channel would."""
 
 from __future__ import annotations
 
+import pytest
+
 from journey.catalog import default_catalog
 from journey.command_side.issuance.agreements import agreement
 from journey.query_side.population import Person, default_population
@@ -197,6 +199,17 @@ async def test_the_customer_reads_the_offer_and_accepts_that_exact_text(
     assert "AgreementAccepted" in [entry["type"] for entry in journey.json()["timeline"]]
     offer = (await api.get("/applications/app-o/offer", api.customer(alice))).json()
     assert offer["status"] == "accepted"
+
+
+async def test_an_offer_keeps_the_currency_it_was_made_in_when_the_catalog_changes(
+    api: Api, alice: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await api.apply(alice, "app-cur")
+    await api.status_becomes("app-cur", "offered")
+    in_pesos = default_catalog().model_copy(update={"currency": "MXN"})
+    monkeypatch.setattr("journey.entrypoints.api.applications.default_catalog", lambda: in_pesos)
+    offer = (await api.get("/applications/app-cur/offer", api.customer(alice))).json()
+    assert offer["currency"] == "USD"  # as offered; the catalog's new currency is not the offer's
 
 
 async def test_there_is_no_offer_before_the_application_is_approved(
