@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from journey.command_side.issuance.events import ApplicationApproved, OfferMade
+from journey.command_side.issuance.events import AccountOpened, ApplicationApproved, OfferMade
 from journey.command_side.payments.service import FeeCharged, FeeRefunded, Payment, RefundFee
 from journey.cqrs.ids import new_id
 from journey.cqrs.records import NewEvent
@@ -42,7 +42,7 @@ async def test_every_older_shape_of_a_platform_event_has_a_way_to_the_current_on
         await world.close()
 
 
-async def test_approvals_and_offers_written_before_they_named_a_currency_read_as_dollars() -> None:
+async def test_approvals_offers_and_accounts_from_before_currencies_read_as_dollars() -> None:
     world = await journeys()
     terms = {"application_id": "app-old", "credit_limit": 4000, "annual_fee": 60, "apr_bps": 2499}
     try:
@@ -66,12 +66,28 @@ async def test_approvals_and_offers_written_before_they_named_a_currency_read_as
                 },
             ),
         )
+        opened = await stored_then_read(
+            world,
+            "account-acc-old",
+            as_v1(
+                "AccountOpened",
+                {
+                    "account_id": "acc-old",
+                    "application_id": "app-old",
+                    "customer_id": "CL:1-9",
+                    "product_code": "GOLD",
+                    "credit_limit": 4000,
+                },
+            ),
+        )
     finally:
         await world.close()
     assert isinstance(approved, ApplicationApproved)
     assert (approved.annual_fee, approved.currency) == (60, "USD")
     assert isinstance(offered, OfferMade)
     assert (offered.credit_limit, offered.currency) == (4000, "USD")
+    assert isinstance(opened, AccountOpened)
+    assert (opened.credit_limit, opened.currency) == (4000, "USD")
 
 
 async def test_a_fee_charged_by_older_code_is_refunded_in_cents_of_its_dollars() -> None:

@@ -91,6 +91,8 @@ async def test_a_creditworthy_customer_goes_from_application_to_an_active_card(
     assert (fee.amount_minor, fee.currency) == (6000, "USD")
     (offer,) = await world.decoded("OfferMade")
     assert (offer.annual_fee, offer.currency) == (60, "USD")
+    (account,) = await world.decoded("AccountOpened")
+    assert (account.credit_limit, account.currency) == (offer.credit_limit, "USD")
     milestones = Counter(str(m["X-Journey-Milestone"]) for m in world.mailer.sent)
     assert milestones == {
         "application_received": 1,

@@ -18,9 +18,15 @@ class Account(Aggregate):
         self.closed = False
 
     def open_for(
-        self, application_id: str, customer_id: str, product_code: str, credit_limit: int
+        self,
+        application_id: str,
+        customer_id: str,
+        product_code: str,
+        credit_limit: int,
+        currency: str,
     ) -> bool:
-        """Open the account; False if it is already open for this application (a repeat)."""
+        """Open the account (a limit in whole `currency` units); False if it is already open for
+        this application (a repeat)."""
         if self.application_id == application_id:
             return False
         if self.application_id is not None:
@@ -34,6 +40,7 @@ class Account(Aggregate):
                 customer_id=customer_id,
                 product_code=product_code,
                 credit_limit=credit_limit,
+                currency=currency,
             )
         )
         return True

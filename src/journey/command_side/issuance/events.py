@@ -133,11 +133,16 @@ class ApplicationWithdrawn(Event):
 
 # -- accounts and cards ---------------------------------------------------------------------------
 class AccountOpened(Event):
+    """A credit line of `credit_limit` whole units of `currency` (ISO 4217)."""
+
+    schema_version = 2  # v2 names the currency (v1 accounts were all in USD)
+
     account_id: str
     application_id: str
     customer_id: str
     product_code: str
     credit_limit: int
+    currency: str
 
 
 class AccountClosed(Event):
@@ -204,3 +209,4 @@ def install_upcasters(registry: EventRegistry) -> None:
 
     registry.upcaster(ApplicationApproved.event_type, from_version=1)(with_currency)
     registry.upcaster(OfferMade.event_type, from_version=1)(with_currency)
+    registry.upcaster(AccountOpened.event_type, from_version=1)(with_currency)

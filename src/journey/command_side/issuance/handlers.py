@@ -212,6 +212,7 @@ class IssuanceHandlers:
             application.customer_id,
             application.product_code,
             application.credit_limit,
+            application.currency,
         )
         return {"account_id": account.id}
 
