@@ -413,6 +413,25 @@ class TestDocuments:
         await storage.commit(Commit(documents=[ClearCollection("t")]))
         assert await storage.count_documents("t") == 0
 
+    async def test_a_scan_can_ask_for_only_some_fields_of_each_document(
+        self, storage: Storage
+    ) -> None:
+        docs = {
+            "a": {"status": "open", "score": 3, "timeline": [{"t": 1}, {"t": 2}], "note": None},
+            "b": {"status": "open", "score": 1, "timeline": [], "tags": {"x": "y"}},
+            "c": {"status": "closed", "score": 2},
+        }
+        await storage.commit(Commit(documents=[PutDocument("t", k, v) for k, v in docs.items()]))
+        found = await storage.find_documents(
+            "t", where={"status": "open"}, order_by="score", fields=["score", "tags", "note"]
+        )
+        # Only what was asked, values as stored (null kept, absent left out), filter and order
+        # as without `fields`.
+        assert found == [{"score": 1, "tags": {"x": "y"}}, {"score": 3, "note": None}]
+        assert await storage.find_documents("t", order_by="score", limit=1, fields=[]) == [{}]
+        with pytest.raises(ValueError, match="field name"):
+            await storage.find_documents("t", fields=["doc') --"])
+
     async def test_document_queries_refuse_field_names_that_are_not_identifiers(
         self, storage: Storage
     ) -> None:

@@ -20,6 +20,9 @@ from journey.command_side.issuance.commands import (
 from journey.cqrs.messages import Command
 from journey.demo.scenarios import Casting, Scenario
 
+OBSERVED = ("application_id", "done", "status", "card_id")
+"""The fields of a journey document `Actors.observe` reads."""
+
 
 @dataclass(order=True)
 class _Due:
@@ -39,7 +42,8 @@ class Actors:
         self._order = 0
 
     def observe(self, journey: dict[str, Any], now: datetime) -> None:
-        """Plan what the journey's status asks of a person (once per application and status)."""
+        """Plan what the journey's status asks of a person (once per application and status).
+        Reads the journey's `OBSERVED` fields only."""
         application_id = journey["application_id"]
         casting = self._casting.get(application_id)
         if casting is None or journey["done"]:

@@ -275,7 +275,9 @@ class MemoryStorage:
         descending: bool = False,
         limit: int = 100,
         offset: int = 0,
+        fields: Sequence[str] | None = None,
     ) -> list[Document]:
+        wanted = None if fields is None else [check_field_name(field) for field in fields]
         matching = self._matching(collection, where)
         if order_by is None:
             matching.sort(key=lambda pair: pair[0], reverse=descending)
@@ -284,7 +286,10 @@ class MemoryStorage:
             matching.sort(
                 key=lambda pair: (_sort_key(pair[1].get(field)), pair[0]), reverse=descending
             )
-        return [document for _, document in matching[offset : offset + limit]]
+        page = [document for _, document in matching[offset : offset + limit]]
+        if wanted is None:
+            return page
+        return [{f: document[f] for f in wanted if f in document} for document in page]
 
     async def count_documents(
         self, collection: str, *, where: Mapping[str, Scalar] | None = None

@@ -123,8 +123,11 @@ class Storage(Protocol):
         descending: bool = False,
         limit: int = 100,
         offset: int = 0,
+        fields: Sequence[str] | None = None,
     ) -> list[Document]:
-        """Documents whose top-level fields equal `where`, ordered by a top-level field."""
+        """Documents whose top-level fields equal `where`, ordered by a top-level field; with
+        `fields`, only those top-level fields of each (a field a document lacks is left out),
+        so a scan of large documents does not decode all of them."""
         ...
 
     async def count_documents(

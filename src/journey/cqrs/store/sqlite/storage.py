@@ -301,7 +301,13 @@ class SqliteStorage:
         descending: bool = False,
         limit: int = 100,
         offset: int = 0,
+        fields: Sequence[str] | None = None,
     ) -> list[Document]:
+        wanted = None if fields is None else [check_field_name(field) for field in fields]
+        # `doc -> path` is the field as JSON text (NULL when the document lacks it), so only the
+        # fields asked for are decoded.
+        selected = "doc" if wanted is None else ", ".join("doc -> ?" for _ in wanted) or "NULL"
+        picked = [] if wanted is None else [f"$.{field}" for field in wanted]
         condition, params = _where(collection, where)
         direction = "DESC" if descending else "ASC"
         if order_by is None:
@@ -310,10 +316,21 @@ class SqliteStorage:
             order = f"json_extract(doc, ?) {direction}, key {direction}"
             params.append(f"$.{check_field_name(order_by)}")
         rows = self._read().execute(
-            f"SELECT doc FROM documents WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
-            (*params, limit, offset),
+            f"SELECT {selected} FROM documents WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*picked, *params, limit, offset),
         )
-        return [_document(row[0]) for row in rows]
+        if wanted is None:
+            return [_document(row[0]) for row in rows]
+        if not wanted:
+            return [{} for _ in rows]
+        return [
+            {
+                field: orjson.loads(value)
+                for field, value in zip(wanted, row, strict=True)
+                if value is not None
+            }
+            for row in rows
+        ]
 
     async def count_documents(
         self, collection: str, *, where: Mapping[str, Scalar] | None = None
