@@ -45,11 +45,19 @@ async def list_journeys(query: ListJourneys, reads: ReadModels) -> list[Document
     if query.status is not None:
         where["status"] = query.status
     if query.stuck_only:
-        found = await reads.find(
-            JOURNEYS, where=where, order_by="updated_at", descending=True, limit=10_000
+        # `stuck` holds a reason or nothing, which an equality filter cannot ask for: scan the
+        # latest journeys' ids and reasons only (not their timelines), then read the page whole.
+        marks = await reads.find(
+            JOURNEYS,
+            where=where,
+            order_by="updated_at",
+            descending=True,
+            limit=10_000,
+            fields=("application_id", "stuck"),
         )
-        stuck = [journey for journey in found if journey.get("stuck")]
-        return stuck[query.offset : query.offset + query.limit]
+        stuck = [str(mark["application_id"]) for mark in marks if mark.get("stuck")]
+        page = [await reads.get(JOURNEYS, key) for key in stuck[query.offset :][: query.limit]]
+        return [journey for journey in page if journey is not None]
     return await reads.find(
         JOURNEYS,
         where=where,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from journey.cqrs.messages import Query
@@ -33,6 +33,7 @@ class ReadModels:
         descending: bool = False,
         limit: int = 100,
         offset: int = 0,
+        fields: Sequence[str] | None = None,
     ) -> list[Document]:
         return await self._storage.find_documents(
             collection,
@@ -41,6 +42,7 @@ class ReadModels:
             descending=descending,
             limit=limit,
             offset=offset,
+            fields=fields,
         )
 
     async def count(self, collection: str, *, where: Mapping[str, Scalar] | None = None) -> int:
