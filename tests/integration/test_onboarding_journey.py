@@ -79,6 +79,9 @@ async def test_a_creditworthy_customer_goes_from_application_to_an_active_card(
     assert "carrier: out for delivery" in lines
     # The pivot comes after everything that can be undone.
     assert kinds.index("FeeCharged") < kinds.index("PersonalizationOrdered")
+    # The card is active: the stock forgot its plastic (the counts keep it as consumed, below).
+    (retired,) = await world.decoded("PlasticRetired")
+    assert (retired.card_id, retired.application_id) == ("app-1-c0", "app-1")
     assert await stock_of(world, "gold-sun") == {
         "available": 9,
         "reserved": 0,

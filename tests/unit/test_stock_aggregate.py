@@ -12,6 +12,7 @@ from journey.command_side.stock import (
     PlasticConsumed,
     PlasticReleased,
     PlasticReserved,
+    PlasticRetired,
     PlasticSpoiled,
     PlasticsReceived,
     PlasticStock,
@@ -288,6 +289,34 @@ def test_counts_are_conserved_and_never_negative_whatever_the_commands(
     held = [stock.assignment(f"card-{n}") for n in range(8)]
     live_serials = [a.serial for a in held if a is not None and a.state.value == "reserved"]
     assert len(live_serials) == len(set(live_serials)) == stock.counts.reserved
+
+
+def test_the_plastic_of_an_active_card_is_forgotten_and_its_count_stays_consumed() -> None:
+    stock = stocked(5)
+    stock.reserve("card-1", "app-1")
+    stock.consume("card-1")
+    stock.reserve("card-2", "app-2")
+    stock.mark_saved()
+    before = stock.counts
+    retired = stock.retire("card-1")
+    assert retired is not None
+    assert retired.serial == "gold-sun-B1-000001"
+    assert recorded(stock) == [PlasticRetired]
+    assert stock.assignment("card-1") is None
+    assert stock.counts == before
+    state = stock.snapshot_state()
+    assert state is not None
+    assert set(state["plastics"]) == {"card-2"}  # what a snapshot carries shrinks with it
+    stock.mark_saved()
+    assert stock.retire("card-1") is None  # a repeat: nothing left to forget
+    assert stock.pending_events == []
+
+
+def test_a_plastic_not_yet_in_a_card_is_not_retired() -> None:
+    stock = stocked(5)
+    stock.reserve("card-1", "app-1")
+    with pytest.raises(RuleViolation, match="only one personalized into its card"):
+        stock.retire("card-1")
 
 
 def test_a_snapshot_restores_the_same_state_as_replaying_the_events() -> None:

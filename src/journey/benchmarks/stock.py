@@ -12,7 +12,9 @@ every 100 events); at each checkpoint the next `window` cards are timed twice, i
   replayed.
 
 SQLite runs with `synchronous=NORMAL` (no fsync per commit): what grows with the stream is the
-work of loading and deciding, and an fsync per command would only add the disk's constant.
+work of loading and deciding, and an fsync per command would only add the disk's constant. The
+cards here are never activated, so the stock never retires their plastics and remembers every
+one: the worst case (in a journey, an active card's plastic is forgotten).
 """
 
 from __future__ import annotations

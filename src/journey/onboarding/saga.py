@@ -35,7 +35,13 @@ from journey.command_side.issuance.commands import (
     ScreenApplication,
 )
 from journey.command_side.payments.service import ChargeFee, RefundFee
-from journey.command_side.stock import ConsumePlastic, ReleasePlastic, ReservePlastic, SpoilPlastic
+from journey.command_side.stock import (
+    ConsumePlastic,
+    ReleasePlastic,
+    ReservePlastic,
+    RetirePlastic,
+    SpoilPlastic,
+)
 from journey.cqrs.messages import Command, Event
 from journey.cqrs.sagas.definition import Decision, OutgoingCommand, Timer, saga_stream
 from journey.cqrs.sagas.events import (
@@ -363,6 +369,15 @@ class _Planner:
             return self.start(f"mark-delivered:{generation}", MarkCardDelivered(card_id=card_id))
         if not s.has("activated"):
             return self.wait("activation", self.saga.deadlines.activation)
+        # Active with its customer: the stock answers for the plastic no more and may forget it.
+        # Housekeeping: a refusal stays on record (and a parked one with the dead letters), but
+        # does not hold up a journey that reached its end.
+        retire = f"retire:{generation}"
+        status = self.status(retire)
+        if status is None:
+            return self.start(retire, RetirePlastic(design_code=s.design_code, card_id=card_id))
+        if status is StepStatus.STARTED:
+            return Decision()
         return Decision(events=[SagaCompleted()])
 
     def consume(self, generation: int, card_id: str) -> Decision | None:

@@ -1,11 +1,12 @@
-"""Plastics stock per card design: receive, reserve, consume, release, spoil; low-stock alerts;
-the `stock_levels` read model. See docs/journey.md ("Stock")."""
+"""Plastics stock per card design: receive, reserve, consume, release, spoil, retire; low-stock
+alerts; the `stock_levels` read model. See docs/journey.md ("Stock")."""
 
 from journey.command_side.stock.commands import (
     ConsumePlastic,
     ReceivePlastics,
     ReleasePlastic,
     ReservePlastic,
+    RetirePlastic,
     SetReorderPoint,
     SpoilPlastic,
 )
@@ -15,6 +16,7 @@ from journey.command_side.stock.events import (
     PlasticConsumed,
     PlasticReleased,
     PlasticReserved,
+    PlasticRetired,
     PlasticSpoiled,
     PlasticsReceived,
     ReorderPointSet,
@@ -46,6 +48,7 @@ __all__ = [
     "ReceivePlastics",
     "ReleasePlastic",
     "ReservePlastic",
+    "RetirePlastic",
     "SetReorderPoint",
     "SpoilPlastic",
     "STOCK_EVENTS",
@@ -53,6 +56,7 @@ __all__ = [
     "PlasticConsumed",
     "PlasticReleased",
     "PlasticReserved",
+    "PlasticRetired",
     "PlasticsReceived",
     "PlasticSpoiled",
     "ReorderPointSet",

@@ -51,6 +51,14 @@ class SpoilPlastic(Command):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class RetirePlastic(Command):
+    """The card is active: the stock forgets its plastic (it remembers every card's until then,
+    to answer repeats). Idempotent for `card_id`: nothing once forgotten."""
+
+    design_code: str = Field(min_length=1, max_length=40)
+    card_id: str = Field(min_length=1, max_length=64)
+
+
 class SetReorderPoint(Command):
     """Change a design's reorder point (an operator's decision). Idempotent for its value."""
 

@@ -67,6 +67,16 @@ class PlasticSpoiled(Event):
     spoiled_from: SpoiledFrom
 
 
+class PlasticRetired(Event):
+    """The card this plastic became is active with its customer: nothing more can happen to the
+    plastic that the stock answers for, so the stock stops remembering it. Counts unchanged."""
+
+    design_code: str
+    card_id: str
+    application_id: str
+    plastic_serial: str
+
+
 class LowStockReached(Event):
     """Available plastics fell to the reorder point: time to order more of this design."""
 
@@ -82,5 +92,6 @@ STOCK_EVENTS: tuple[type[Event], ...] = (
     PlasticConsumed,
     PlasticReleased,
     PlasticSpoiled,
+    PlasticRetired,
     LowStockReached,
 )

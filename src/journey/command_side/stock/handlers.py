@@ -11,6 +11,7 @@ from journey.command_side.stock.commands import (
     ReceivePlastics,
     ReleasePlastic,
     ReservePlastic,
+    RetirePlastic,
     SetReorderPoint,
     SpoilPlastic,
 )
@@ -78,6 +79,10 @@ class StockHandlers:
         stock = await _existing(uow, command.design_code)
         return _answer(stock, command.card_id, stock.spoil(command.card_id, command.reason))
 
+    async def retire(self, command: RetirePlastic, uow: UnitOfWork) -> Any:
+        stock = await _existing(uow, command.design_code)
+        return _answer(stock, command.card_id, stock.retire(command.card_id))
+
     def handlers(self) -> dict[type[Any], Any]:
         return {
             ReceivePlastics: self.receive,
@@ -86,6 +91,7 @@ class StockHandlers:
             ConsumePlastic: self.consume,
             ReleasePlastic: self.release,
             SpoilPlastic: self.spoil,
+            RetirePlastic: self.retire,
         }
 
 

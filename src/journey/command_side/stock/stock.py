@@ -18,6 +18,7 @@ from journey.command_side.stock.events import (
     PlasticConsumed,
     PlasticReleased,
     PlasticReserved,
+    PlasticRetired,
     PlasticSpoiled,
     PlasticsReceived,
     ReorderPointSet,
@@ -260,6 +261,28 @@ class PlasticStock(Aggregate):
         )
         return held
 
+    def retire(self, card_id: str) -> Assignment | None:
+        """Forget the plastic of an active card; None when the stock holds nothing for the card
+        (retired already: a plastic it no longer remembers cannot be told from one it never
+        had)."""
+        held = self._plastics.get(card_id)
+        if held is None:
+            return None
+        if held.state is not PlasticState.CONSUMED:
+            raise RuleViolation(
+                f"the plastic of card {card_id} is {held.state}: only one personalized into its "
+                "card is retired"
+            )
+        self.record(
+            PlasticRetired(
+                design_code=self.design_code,
+                card_id=card_id,
+                application_id=held.application_id,
+                plastic_serial=held.serial,
+            )
+        )
+        return held
+
     def _held_by(self, card_id: str) -> Assignment:
         held = self._plastics.get(card_id)
         if held is None:
@@ -300,6 +323,8 @@ class PlasticStock(Aggregate):
                 self._returned.append(serial)
             case PlasticSpoiled(card_id=card_id):
                 self._plastics[card_id].state = PlasticState.SPOILED
+            case PlasticRetired(card_id=card_id):
+                del self._plastics[card_id]
             case LowStockReached():
                 self.low_reported = True
 
