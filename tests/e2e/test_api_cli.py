@@ -170,6 +170,8 @@ def test_the_http_benchmark_runs_at_toy_size_and_reports_its_figures(tmp_path: P
         "query_per_s",
         "bare_query_paced_p99_ms",
         "applications_through_per_s",
+        "bare_durable_per_s",
+        "ratio_vs_bare_durable",
     ):
         assert figures[key] > 0, key
     assert figures["errors"] == 0

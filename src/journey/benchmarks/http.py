@@ -17,6 +17,10 @@ running: every application goes on through screening and an offer while we measu
 - **bare**: `POST /bare` (the same JSON body, not validated) and `GET /bare/{id}`, each a
   constant answer: what FastAPI + uvicorn cost with no work at all. Its query is also paced at
   ours' paced rate: the p99 this machine gives a server doing nothing.
+- **bare durable** (context for the ratio, not a target): `POST /bare/durable`, the same bare
+  endpoint that also makes the body durable before answering, as any command must — one SQLite
+  transaction per request (WAL, `synchronous=FULL`, the store's file on the same disk) on a
+  worker thread, the simplest durable endpoint; it does not batch commits as our store does.
 - **through**: applications accepted and then screened, decided and offered (the background
   work idle again), per second from the first request: the end-to-end rate.
 
@@ -27,17 +31,20 @@ Targets (issue 6): command throughput at least half the bare endpoint's; query p
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import json
 import os
 import secrets
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +145,7 @@ def _serve(kind: str, port: int) -> None:
 
     configure_logging(Settings().log_level, "json")
     if kind == "bare":
-        app = bare_app()
+        app = bare_app(Path("bare-durable.db"))  # in the run's own folder (the server's cwd)
     else:
         from journey.entrypoints.api.app import create_app
         from journey.settings import AuthSettings, Settings
@@ -147,9 +154,12 @@ def _serve(kind: str, port: int) -> None:
     server_for(app, host="127.0.0.1", port=port, log_level="error").run()
 
 
-def bare_app() -> FastAPI:
-    """The baseline: FastAPI endpoints that parse the request and answer a constant."""
+def bare_app(durable_path: Path | None = None) -> FastAPI:
+    """The baseline: FastAPI endpoints that parse the request and answer a constant; with
+    `durable_path`, also `POST /bare/durable`, which first commits the body to SQLite there."""
     app = FastAPI()
+    if durable_path is not None:
+        _durable_route(app, durable_path)
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -165,6 +175,27 @@ def bare_app() -> FastAPI:
         return {"id": item_id, "status": "ok"}
 
     return app
+
+
+def _durable_route(app: FastAPI, path: Path) -> None:
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, body BLOB)")
+    disk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bare-durable")
+
+    def insert(body: bytes) -> int:
+        connection.execute("BEGIN IMMEDIATE")
+        row = connection.execute("INSERT INTO bodies (body) VALUES (?)", (body,)).lastrowid
+        connection.execute("COMMIT")
+        return int(row or 0)
+
+    @app.post("/bare/durable", status_code=202)
+    async def bare_durable_command(request: Incoming) -> JSONResponse:
+        body = await request.body()
+        json.loads(body)  # parsed, as the bare endpoint does
+        row = await asyncio.get_running_loop().run_in_executor(disk, insert, body)
+        return JSONResponse({"location": f"/bare/{row}", "position": row}, status_code=202)
 
 
 # -- workloads ------------------------------------------------------------------------------------
@@ -206,6 +237,7 @@ def measure_bare(
         many = requests * FAST_FACTOR
         command = [Request("POST", "/bare", headers, body)] * many
         query = [Request("GET", f"/bare/item-{n}", {}) for n in range(many)]
+        durable = [Request("POST", "/bare/durable", headers, body)] * requests
         replay(server.base_url, command[: max(WARM_UP, clients)], clients, 202)
         cpu_before = server.cpu_seconds()
         measured = replay(server.base_url, command, clients, 202)
@@ -213,6 +245,7 @@ def measure_bare(
             "command": _with_cpu(measured, server.cpu_seconds() - cpu_before),
             "query": replay(server.base_url, query, clients, 200),
             "paced": replay(server.base_url, query, clients, 200, rate=paced_rate),
+            "durable": replay(server.base_url, durable, clients, 202),
         }
     finally:
         server.stop()
@@ -362,6 +395,7 @@ def summary(
 
     command_per_s = median(ours, "command", rate)
     bare_per_s = median(bare, "command", rate)
+    durable_per_s = median(bare, "durable", rate)
     query_per_s = median(ours, "query", rate)
     bare_query_per_s = median(bare, "query", rate)
     query_p99 = median(ours, "paced", p99)
@@ -381,6 +415,10 @@ def summary(
         # run included): what the ratio comes down to when the server is the bottleneck.
         "command_server_cpu_ms": round(median(ours, "command", server_cpu), 3),
         "bare_server_cpu_ms": round(median(bare, "command", server_cpu), 3),
+        # Context, not the target: the bare endpoint committing each body durably first.
+        "bare_durable_per_s": round(durable_per_s, 1),
+        "bare_durable_p99_ms": round(median(bare, "durable", p99), 2),
+        "ratio_vs_bare_durable": round(command_per_s / durable_per_s, 3) if durable_per_s else 0.0,
         "query_per_s": round(query_per_s, 1),
         "query_p50_ms": round(median(ours, "query", p50), 2),
         "query_p99_ms": round(query_p99, 2),
@@ -416,7 +454,9 @@ def _print(result: dict[str, Any]) -> None:
     Console().print(table)
     Console().print(
         f"command: {result['command_per_s']:,} req/s = {result['ratio']:.0%} of the bare "
-        f"endpoint's {result['bare_per_s']:,} (target ≥ {TARGET_RATIO:.0%}); "
+        f"endpoint's {result['bare_per_s']:,} (target ≥ {TARGET_RATIO:.0%}), "
+        f"{result['ratio_vs_bare_durable']:.0%} of the same endpoint committing each body "
+        f"({result['bare_durable_per_s']:,}); "
         f"query p99 {result['query_p99_ms']} ms (target ≤ {TARGET_QUERY_P99_MS:g} ms)"
     )
 
