@@ -56,7 +56,8 @@ async def list_journeys(query: ListJourneys, reads: ReadModels) -> list[Document
             fields=("application_id", "stuck"),
         )
         stuck = [str(mark["application_id"]) for mark in marks if mark.get("stuck")]
-        page = [await reads.get(JOURNEYS, key) for key in stuck[query.offset :][: query.limit]]
+        wanted = stuck[query.offset : query.offset + query.limit]
+        page = [await reads.get(JOURNEYS, key) for key in wanted]
         return [journey for journey in page if journey is not None]
     return await reads.find(
         JOURNEYS,

@@ -215,14 +215,7 @@ class PlasticStock(Aggregate):
             return held
         if held.state is not PlasticState.RESERVED:
             raise RuleViolation(f"the plastic of card {card_id} was {held.state}")
-        self.record(
-            PlasticConsumed(
-                design_code=self.design_code,
-                card_id=card_id,
-                application_id=held.application_id,
-                plastic_serial=held.serial,
-            )
-        )
+        self.record(PlasticConsumed(**self._plastic_of(card_id, held)))
         return held
 
     def release(self, card_id: str, reason: str) -> Assignment | None:
@@ -233,10 +226,7 @@ class PlasticStock(Aggregate):
             return held
         self.record(
             PlasticReleased(
-                design_code=self.design_code,
-                card_id=card_id,
-                application_id=held.application_id,
-                plastic_serial=held.serial,
+                **self._plastic_of(card_id, held),
                 reason=reason,
             )
         )
@@ -251,10 +241,7 @@ class PlasticStock(Aggregate):
             raise RuleViolation(f"the plastic of card {card_id} was released, not spoiled")
         self.record(
             PlasticSpoiled(
-                design_code=self.design_code,
-                card_id=card_id,
-                application_id=held.application_id,
-                plastic_serial=held.serial,
+                **self._plastic_of(card_id, held),
                 reason=reason,
                 spoiled_from="reserved" if held.state is PlasticState.RESERVED else "consumed",
             )
@@ -273,15 +260,17 @@ class PlasticStock(Aggregate):
                 f"the plastic of card {card_id} is {held.state}: only one personalized into its "
                 "card is retired"
             )
-        self.record(
-            PlasticRetired(
-                design_code=self.design_code,
-                card_id=card_id,
-                application_id=held.application_id,
-                plastic_serial=held.serial,
-            )
-        )
+        self.record(PlasticRetired(**self._plastic_of(card_id, held)))
         return held
+
+    def _plastic_of(self, card_id: str, held: Assignment) -> dict[str, str]:
+        """What every event about a card's plastic names: design, card, application, serial."""
+        return {
+            "design_code": self.design_code,
+            "card_id": card_id,
+            "application_id": held.application_id,
+            "plastic_serial": held.serial,
+        }
 
     def _held_by(self, card_id: str) -> Assignment:
         held = self._plastics.get(card_id)
