@@ -34,7 +34,7 @@ from journey.query_side.prequalification.model import (
     Service,
     Verdict,
 )
-from journey.query_side.resilience import ProviderRejected, ProviderUnavailable
+from journey.query_side.resilience import ProviderRejected, ProviderUnavailable, coarse_timeout
 
 CHECK_DEADLINE = 5.0  # seconds for any one outside system, retries included
 
@@ -272,7 +272,7 @@ class Prequalifier:
 
         tasks = [asyncio.ensure_future(ask_one(service, ask)) for service, ask in asks.items()]
         try:
-            async with asyncio.timeout(self._deadline):
+            async with coarse_timeout(self._deadline):
                 await all_answered
         except TimeoutError:
             pass  # the checks still out refer, below

@@ -1,6 +1,7 @@
 """Calling outside systems safely: timeouts, retries for idempotent calls, a circuit breaker."""
 
 from journey.query_side.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
+from journey.query_side.resilience.coarse_timeout import coarse_timeout
 from journey.query_side.resilience.errors import (
     ProviderError,
     ProviderRejected,
@@ -17,4 +18,5 @@ __all__ = [
     "ProviderError",
     "ProviderRejected",
     "ProviderUnavailable",
+    "coarse_timeout",
 ]

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from journey.cqrs.retry import RetryPolicy
 from journey.query_side.resilience.breaker import BreakerSettings, CircuitBreaker
+from journey.query_side.resilience.coarse_timeout import coarse_timeout
 from journey.query_side.resilience.errors import (
     ProviderError,
     ProviderRejected,
@@ -65,7 +66,7 @@ class Guard:
                 raise ProviderUnavailable(self.service, "the circuit breaker is open")
             self.calls += 1
             try:
-                async with asyncio.timeout(self.settings.timeout):
+                async with coarse_timeout(self.settings.timeout):
                     result = await operation()
             except TimeoutError:
                 last_reason = f"no answer within {self.settings.timeout:g} s"
