@@ -7,25 +7,21 @@ on the prequalification benchmark, that was 12 % of the CPU of a prequalificatio
 that almost never fire.
 
 Here the deadlines are rounded up to the next `GRANULARITY` tick and every call whose deadline
-falls on the same tick shares one timer; entering and leaving is a set insert and a set discard.
-The price is precision: a call times out at its deadline or up to `GRANULARITY` later, never
-earlier. The semantics are `asyncio.timeout`'s: the task is cancelled at the deadline, the
-`CancelledError` becomes a `TimeoutError` as it leaves the block, and a cancellation that came
-from elsewhere is left alone.
+falls on the same tick shares one timer (`journey.cqrs.ticks`); entering and leaving is a set
+insert and a set discard. The price is precision: a call times out at its deadline or up to
+`GRANULARITY` later, never earlier. The semantics are `asyncio.timeout`'s: the task is cancelled
+at the deadline, the `CancelledError` becomes a `TimeoutError` as it leaves the block, and a
+cancellation that came from elsewhere is left alone.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
-import weakref
 from types import TracebackType
 
-GRANULARITY = 0.01  # seconds: how late a timeout may fire
+from journey.cqrs.ticks import Ticks
 
-# One table of ticks per event loop (tests and benchmarks run several loops, one after another).
-_ticks_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, set[CoarseTimeout]]]
-_ticks_by_loop = weakref.WeakKeyDictionary()
+GRANULARITY = 0.01  # seconds: how late a timeout may fire
 
 
 class CoarseTimeout:
@@ -49,19 +45,9 @@ class CoarseTimeout:
         task = asyncio.current_task()
         if task is None:
             raise RuntimeError("coarse_timeout must be used inside a task")
-        loop = task.get_loop()
         self._task = task
         self._cancelling = task.cancelling()
-        tick = math.ceil((loop.time() + self._delay) / GRANULARITY)
-        ticks = _ticks_by_loop.get(loop)
-        if ticks is None:
-            ticks = _ticks_by_loop[loop] = {}
-        waiting = ticks.get(tick)
-        if waiting is None:
-            waiting = ticks[tick] = set()
-            loop.call_at(tick * GRANULARITY, _expire, ticks, tick)
-        waiting.add(self)
-        self._waiting = waiting
+        self._waiting = _TICKS.add(task.get_loop(), self._delay, self)
         return self
 
     async def __aexit__(
@@ -89,12 +75,10 @@ class CoarseTimeout:
             self._task.cancel()
 
 
+_TICKS: Ticks[CoarseTimeout] = Ticks(GRANULARITY, CoarseTimeout._fire)
+
+
 def coarse_timeout(delay: float) -> CoarseTimeout:
     """`async with coarse_timeout(delay):` as `asyncio.timeout(delay)`, firing at most
     `GRANULARITY` late."""
     return CoarseTimeout(delay)
-
-
-def _expire(ticks: dict[int, set[CoarseTimeout]], tick: int) -> None:
-    for timeout in ticks.pop(tick, ()):
-        timeout._fire()
