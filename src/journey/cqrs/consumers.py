@@ -8,10 +8,11 @@ with the consumer's position or inbox entry, so each event's effects happen exac
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, cast
+
+import orjson
 
 from journey.cqrs.clock import Clock
 from journey.cqrs.context import MessageContext
@@ -88,7 +89,10 @@ class ConsumerTransaction:
         self.commit = Commit()
         self._codec = codec
         self._appends: list[_PendingAppend] = []
-        self._overlay: dict[tuple[str, str], Document | None] = {}
+        # What this transaction put, as the JSON the store will keep (None: deleted). Reads get
+        # a fresh decoding: what a read after the commit would get, and no caller can change
+        # what was put by changing the dict it put or read (deepcopy did this at 5x the cost).
+        self._overlay: dict[tuple[str, str], bytes | None] = {}
         self._cleared: set[str] = set()
         self._undo: list[tuple[str, Any, Any]] = []
         # Per-transaction working memory of consumers (e.g. saga states loaded in this batch).
@@ -101,13 +105,13 @@ class ConsumerTransaction:
             if collection in self._cleared:
                 return None
             return await self.storage.get_document(collection, key)
-        return None if found is None else copy.deepcopy(cast(Document, found))
+        return None if found is None else cast(Document, orjson.loads(cast(bytes, found)))
 
     def put(self, collection: str, key: str, document: Document) -> None:
-        stored = copy.deepcopy(document)
+        encoded = orjson.dumps(document)  # a document that cannot be stored fails here
         self._remember(collection, key)
-        self._overlay[(collection, key)] = stored
-        self.commit.documents.append(PutDocument(collection, key, stored))
+        self._overlay[(collection, key)] = encoded
+        self.commit.documents.append(PutDocument(collection, key, orjson.loads(encoded)))
 
     def delete(self, collection: str, key: str) -> None:
         self._remember(collection, key)
