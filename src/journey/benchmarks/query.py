@@ -14,6 +14,10 @@ Prequalification, with every outside system simulated in-process at `latency_ms`
   run: the ~5 x latency a naive implementation pays.
 - **cached**: the same applicant asked again once every answer is cached (registry, CRM, CDP and
   screening in the cache; the credit report reused from the report store); p50 in process.
+- **replicas** (with `replicas` > 1): the same concurrent load spread over that many processes,
+  each a prequalifier with its own simulators, as replicas of the API would serve it, all
+  starting at the same instant (`replicas_p50_ms`, `replicas_p99_ms`). The targets are read
+  against the one-process figures; these show what the second core of the machine adds.
 
 Screening: `journey.benchmarks.screening` (a 10,000-entry list, indexed vs a naive pairwise scan,
 recall and precision on labelled variants); its figures are merged in.
@@ -25,9 +29,14 @@ import asyncio
 import contextlib
 import io
 import json
+import multiprocessing
+import queue
 import statistics
 import sys
 import time
+from collections.abc import Sequence
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Barrier
 from typing import Any
 
 from rich.console import Console
@@ -107,6 +116,69 @@ async def concurrent_latencies(
     return latencies
 
 
+def replicated_latencies(
+    replicas: int, concurrency: int, requests: int, latency_ms: float, offset: int
+) -> list[float]:
+    """`concurrency` requests in flight and `requests` in all, spread evenly over `replicas`
+    processes that start together; every request's latency (in no particular order)."""
+    context = multiprocessing.get_context("spawn")  # no event loop or threads inherited
+    barrier = context.Barrier(replicas)
+    results: multiprocessing.Queue[list[float]] = context.Queue()
+    processes = []
+    for replica in range(replicas):
+        share = requests // replicas + (1 if replica < requests % replicas else 0)
+        in_flight = max(1, concurrency // replicas + (1 if replica < concurrency % replicas else 0))
+        process = context.Process(
+            target=_replica,
+            args=(offset, in_flight, share, latency_ms, barrier, results),
+            name=f"prequalification-replica-{replica}",
+        )
+        offset += share
+        processes.append(process)
+        process.start()
+    try:
+        latencies: list[float] = []
+        for _ in processes:
+            latencies.extend(_next_result(results, processes))
+    finally:
+        for process in processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+    return latencies
+
+
+def _next_result(
+    results: multiprocessing.Queue[list[float]], processes: Sequence[BaseProcess]
+) -> list[float]:
+    """The next replica's latencies; a replica that died instead fails the benchmark."""
+    while True:
+        try:
+            return results.get(timeout=1)
+        except queue.Empty:
+            failed = [p.name for p in processes if p.exitcode not in (None, 0)]
+            if failed:
+                raise RuntimeError(
+                    f"prequalification replica failed: {', '.join(failed)}"
+                ) from None
+
+
+def _replica(
+    offset: int,
+    concurrency: int,
+    requests: int,
+    latency_ms: float,
+    barrier: Barrier,
+    results: multiprocessing.Queue[list[float]],
+) -> None:
+    configure_logging("warning")
+    prequalifier = build(latency_ms)
+    people = applicants(requests, offset)
+    freeze_startup_objects()
+    barrier.wait(timeout=300)  # every replica built: the load starts everywhere at once
+    results.put(asyncio.run(concurrent_latencies(prequalifier, people, concurrency)))
+
+
 def has_no_file(applicant: Applicant) -> bool:
     """No file at the bureaus (the simulated ones share the population's files): with the no-hit
     fallback on, the credit check pulls the second bureau after the first's NO_HIT."""
@@ -144,9 +216,15 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def run_prequalification_benchmark(
-    *, runs: int = 5, concurrency: int = 100, requests: int = 1000, latency_ms: float = 50.0
+    *,
+    runs: int = 5,
+    concurrency: int = 100,
+    requests: int = 1000,
+    latency_ms: float = 50.0,
+    replicas: int = 2,
 ) -> dict[str, float]:
     p50s, p99s, sequential, cached = [], [], [], []
+    replica_p50s, replica_p99s = [], []
     burst_p50s, burst_p99s = [], []
     waterfall_p99s, no_file_shares = [], []
     offset = 0
@@ -170,6 +248,11 @@ def run_prequalification_benchmark(
         offset += requests
         with_fallback = asyncio.run(concurrent_latencies(waterfall, others, concurrency))
         waterfall_p99s.append(percentile(with_fallback, 0.99))
+        if replicas > 1:
+            spread = replicated_latencies(replicas, concurrency, requests, latency_ms, offset)
+            offset += requests
+            replica_p50s.append(statistics.median(spread))
+            replica_p99s.append(percentile(spread, 0.99))
         fresh = applicants(10, offset)
         offset += 10
         sequential.append(statistics.median(asyncio.run(sequential_latencies(prequalifier, fresh))))
@@ -187,6 +270,15 @@ def run_prequalification_benchmark(
         # the fallback bureau (JOURNEY_CREDIT_NO_HIT_FALLBACK): a second, sequential, billed call.
         "no_file_share": round(statistics.median(no_file_shares), 4),
         "p99_with_no_hit_fallback_ms": round(statistics.median(waterfall_p99s) * ms, 2),
+        **(
+            {
+                "replicas": replicas,
+                "replicas_p50_ms": round(statistics.median(replica_p50s) * ms, 2),
+                "replicas_p99_ms": round(statistics.median(replica_p99s) * ms, 2),
+            }
+            if replicas > 1
+            else {}
+        ),
         "concurrency": concurrency,
         "requests_per_run": requests,
         "provider_latency_ms": latency_ms,
@@ -201,12 +293,17 @@ def run_query_benchmark(
     requests: int = 1000,
     latency_ms: float = 50.0,
     screening_entries: int = 10_000,
+    replicas: int = 2,
     json_output: bool = False,
 ) -> dict[str, Any]:
     configure_logging("warning")
     started = time.perf_counter()
     figures: dict[str, Any] = run_prequalification_benchmark(
-        runs=runs, concurrency=concurrency, requests=requests, latency_ms=latency_ms
+        runs=runs,
+        concurrency=concurrency,
+        requests=requests,
+        latency_ms=latency_ms,
+        replicas=replicas,
     )
     from journey.benchmarks.screening import run_screening_benchmark
 
@@ -233,6 +330,12 @@ def _print(figures: dict[str, Any]) -> None:
         f"{figures['p99_with_no_hit_fallback_ms']} ms",
         "",
     )
+    if "replicas" in figures:
+        table.add_row(
+            f"  p50 / p99 over {figures['replicas']} processes (the same load, spread)",
+            f"{figures['replicas_p50_ms']} / {figures['replicas_p99_ms']} ms",
+            "",
+        )
     table.add_row("sequential (same run)", f"{figures['sequential_ms']} ms", "~ 5 x latency")
     table.add_row("cached p50", f"{figures['cached_p50_ms']} ms", "<= 1 ms")
     table.add_row("screenings/s (indexed)", str(figures.get("screenings_per_s")), ">= 500")

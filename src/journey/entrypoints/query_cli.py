@@ -238,6 +238,9 @@ def bench_query(
     requests: Annotated[int, typer.Option(min=1, help="Requests per run.")] = 1000,
     latency_ms: Annotated[float, typer.Option(min=0, help="Per provider call.")] = 50.0,
     entries: Annotated[int, typer.Option(min=100, help="Listed persons to screen.")] = 10_000,
+    replicas: Annotated[
+        int, typer.Option(min=1, help="Also spread the load over this many processes (1: not).")
+    ] = 2,
 ) -> None:
     """Prequalification latency (concurrent vs sequential vs cached) and screening figures."""
     from journey.benchmarks.query import run_query_benchmark
@@ -248,5 +251,6 @@ def bench_query(
         requests=requests,
         latency_ms=latency_ms,
         screening_entries=entries,
+        replicas=replicas,
         json_output=json_output,
     )

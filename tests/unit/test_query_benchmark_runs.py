@@ -1,0 +1,33 @@
+"""The prequalification benchmark runs at toy sizes, in one process and spread over several."""
+
+from __future__ import annotations
+
+import pytest
+
+from journey.benchmarks.query import (
+    replicated_latencies,
+    run_prequalification_benchmark,
+)
+
+
+@pytest.mark.slow
+def test_the_load_spread_over_replicas_answers_every_request_after_the_provider_latency() -> None:
+    latencies = replicated_latencies(
+        replicas=2, concurrency=5, requests=11, latency_ms=5.0, offset=0
+    )
+    assert len(latencies) == 11
+    assert min(latencies) >= 0.005  # each waited for its providers, in its own process
+
+
+@pytest.mark.slow
+def test_the_prequalification_figures_include_the_replicas_only_when_asked() -> None:
+    spread = run_prequalification_benchmark(
+        runs=1, concurrency=4, requests=8, latency_ms=2.0, replicas=2
+    )
+    assert spread["replicas"] == 2
+    assert spread["replicas_p99_ms"] >= spread["replicas_p50_ms"] >= 2.0
+    alone = run_prequalification_benchmark(
+        runs=1, concurrency=4, requests=8, latency_ms=2.0, replicas=1
+    )
+    assert "replicas_p50_ms" not in alone
+    assert alone["p99_ms"] >= alone["p50_ms"] >= 2.0
