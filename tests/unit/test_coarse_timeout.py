@@ -75,3 +75,9 @@ async def test_nested_timeouts_each_answer_for_their_own_deadline() -> None:
         await nested()
     assert inner.expired
     assert not outer.expired
+
+
+async def test_an_infinite_delay_never_expires() -> None:
+    async with coarse_timeout(float("inf")) as timeout:
+        await asyncio.sleep(2 * GRANULARITY)
+    assert not timeout.expired

@@ -17,6 +17,7 @@ cancellation that came from elsewhere is left alone.
 from __future__ import annotations
 
 import asyncio
+import math
 from types import TracebackType
 
 from journey.cqrs.ticks import Ticks
@@ -47,7 +48,8 @@ class CoarseTimeout:
             raise RuntimeError("coarse_timeout must be used inside a task")
         self._task = task
         self._cancelling = task.cancelling()
-        self._waiting = _TICKS.add(task.get_loop(), self._delay, self)
+        if math.isfinite(self._delay):  # an infinite delay never expires: no timer at all
+            self._waiting = _TICKS.add(task.get_loop(), self._delay, self)
         return self
 
     async def __aexit__(
