@@ -17,6 +17,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="requests per run")
     parser.add_argument("--latency-ms", type=float, default=50.0, help="per provider call")
     parser.add_argument("--entries", type=int, default=10_000, help="listed persons to screen")
+    parser.add_argument(
+        "--replicas", type=int, default=2, help="also spread the load over N processes (1: not)"
+    )
     args = parser.parse_args()
     run_query_benchmark(
         runs=args.runs,
@@ -24,6 +27,7 @@ def main() -> None:
         requests=args.requests,
         latency_ms=args.latency_ms,
         screening_entries=args.entries,
+        replicas=args.replicas,
         json_output=args.json,
     )
 
