@@ -31,3 +31,10 @@ def test_the_prequalification_figures_include_the_replicas_only_when_asked() -> 
     )
     assert "replicas_p50_ms" not in alone
     assert alone["p99_ms"] >= alone["p50_ms"] >= 2.0
+
+
+@pytest.mark.slow
+def test_a_replica_that_fails_fails_the_benchmark_instead_of_waiting_for_it() -> None:
+    with pytest.raises(RuntimeError, match="replica failed"):
+        # More distinct applicants than the population holds: each replica stops at start-up.
+        replicated_latencies(replicas=2, concurrency=2, requests=10**7, latency_ms=1.0, offset=0)
