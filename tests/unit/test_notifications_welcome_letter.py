@@ -109,3 +109,12 @@ def test_a_letter_without_its_agreement_points_to_the_copy_in_the_app(tmp_path: 
     assert "is in the app under Cards > Documents" in text
     assert "Fingerprint" not in text
     assert "Credit limit" not in text
+
+
+def test_a_detail_too_long_for_its_line_wraps_within_the_page(tmp_path: Path) -> None:
+    product = "Gold Mastercard with travel insurance, airport lounges and cashback " * 2
+    pdf = welcome_letter_pdf(replace(LETTER, product=product.strip()))
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == 1
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    # Once in the introduction, once, whole, beside its label.
+    assert text.count("airport lounges and cashback Gold Mastercard with travel insurance") == 2

@@ -10,12 +10,13 @@ character outside it is written without its accent, or as `?`, rather than faili
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from journey.command_side.notifications.messages import Locale
 
@@ -176,7 +177,7 @@ def _header(pdf: FPDF, letter: WelcomeLetter, text: dict[str, str]) -> None:
     pdf.cell(width, 8, _safe(greeting), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
     intro = text["intro"].format(brand=letter.brand, product=letter.product)
-    pdf.multi_cell(width, 5.5, _safe(intro), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _paragraph(pdf, intro, 5.5)
 
 
 def _card(pdf: FPDF, letter: WelcomeLetter, text: dict[str, str]) -> None:
@@ -197,10 +198,9 @@ def _agreement(pdf: FPDF, letter: WelcomeLetter, text: dict[str, str]) -> None:
     pdf.set_font("helvetica", "", 11)
     if not (letter.agreement_version and letter.agreement_hash):
         # Not given to us: point to where the customer finds it rather than print blanks.
-        pdf.multi_cell(pdf.epw, 5.5, _safe(text["agreement_in_app"]), align="L", new_x=XPos.LMARGIN)
+        _paragraph(pdf, text["agreement_in_app"], 5.5)
         return
-    summary = text["agreement_text"].format(version=letter.agreement_version)
-    pdf.multi_cell(pdf.epw, 5.5, _safe(summary), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _paragraph(pdf, text["agreement_text"].format(version=letter.agreement_version), 5.5)
     pdf.ln(1)
     _details(pdf, [(text["version"], letter.agreement_version)])
     pdf.set_font("helvetica", "B", 10)
@@ -208,9 +208,7 @@ def _agreement(pdf: FPDF, letter: WelcomeLetter, text: dict[str, str]) -> None:
     pdf.cell(_LABEL_WIDTH, 6, _safe(text["fingerprint"]))
     pdf.set_text_color(*_INK)
     pdf.set_font("courier", "", 9)
-    pdf.multi_cell(
-        pdf.epw - _LABEL_WIDTH, 5, _safe(letter.agreement_hash), align="L", new_x=XPos.LMARGIN
-    )
+    _paragraph(pdf, letter.agreement_hash, 5)  # the same for everyone who accepted that text
 
 
 def _activation(pdf: FPDF, letter: WelcomeLetter, text: dict[str, str]) -> None:
@@ -227,7 +225,7 @@ def _activation(pdf: FPDF, letter: WelcomeLetter, text: dict[str, str]) -> None:
         pdf.cell(8, 6, f"{number}.")
         pdf.set_font("helvetica", "", 11)
         pdf.set_text_color(*_INK)
-        pdf.multi_cell(pdf.epw - 8, 6, _safe(step), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _paragraph(pdf, step, 6)
 
 
 def _support(pdf: FPDF, letter: WelcomeLetter, text: dict[str, str]) -> None:
@@ -236,14 +234,11 @@ def _support(pdf: FPDF, letter: WelcomeLetter, text: dict[str, str]) -> None:
     help_text = text["help_text"].format(
         email=letter.support_email, phone=letter.support_phone, url=letter.support_url
     )
-    pdf.multi_cell(pdf.epw, 5.5, _safe(help_text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _paragraph(pdf, help_text, 5.5)
     pdf.ln(3)
     pdf.set_fill_color(243, 245, 248)
     pdf.set_font("helvetica", "B", 10)
-    security = text["security"].format(brand=letter.brand)
-    pdf.multi_cell(
-        pdf.epw, 5.5, _safe(security), fill=True, padding=3, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-    )
+    _boxed_paragraph(pdf, text["security"].format(brand=letter.brand), 5.5, padding=3)
     # Footer: the reference support will ask for (an id, never personal data). It sits in the
     # bottom margin, so automatic page breaks must not push it onto a page of its own.
     pdf.set_auto_page_break(auto=False)
@@ -272,9 +267,58 @@ def _details(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
         pdf.cell(_LABEL_WIDTH, 6.5, _safe(label))
         pdf.set_font("helvetica", "", 11)
         pdf.set_text_color(*_INK)
-        pdf.multi_cell(
-            pdf.epw - _LABEL_WIDTH, 6.5, _safe(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        _value(pdf, _safe(value), pdf.epw - _LABEL_WIDTH, 6.5)
+
+
+def _value(pdf: FPDF, value: str, width: float, line_height: float) -> None:
+    """A customer's detail: one cell when it fits on a line (almost always), else wrapped."""
+    if pdf.get_string_width(value) <= width - 2 * pdf.c_margin:
+        pdf.cell(width, line_height, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    else:
+        pdf.multi_cell(width, line_height, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _paragraph(pdf: FPDF, text: str, line_height: float) -> None:
+    """`text` from the current position to the right margin, left-aligned, wrapped as fpdf2's
+    `multi_cell` wraps it; the cursor ends at the left margin under it."""
+    x = pdf.get_x()
+    font = (pdf.font_family, pdf.font_style, pdf.font_size_pt)
+    for line in _lines(_safe(text), pdf.l_margin + pdf.epw - x, *font):
+        pdf.set_x(x)
+        pdf.cell(
+            pdf.epw - (x - pdf.l_margin), line_height, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
+
+
+def _boxed_paragraph(pdf: FPDF, text: str, line_height: float, *, padding: float) -> None:
+    """`text` left-aligned, as the letter's other paragraphs, in a box of the fill colour across
+    the page, `padding` mm around it (standing in for the cell margin, as `multi_cell`'s does)."""
+    inside = pdf.epw - 2 * padding + 2 * pdf.c_margin  # a cell's width: its margins included
+    lines = _lines(_safe(text), inside, pdf.font_family, pdf.font_style, pdf.font_size_pt)
+    top = pdf.get_y()
+    pdf.rect(pdf.l_margin, top, pdf.epw, len(lines) * line_height + 2 * padding, style="F")
+    pdf.set_y(top + padding)
+    for line in lines:
+        pdf.set_x(pdf.l_margin + padding - pdf.c_margin)
+        pdf.cell(inside, line_height, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_y(pdf.get_y() + padding)
+
+
+# fpdf2 breaks a line measuring it again for every character it adds (90 % of a letter's 20 ms);
+# a letter's paragraphs are the same for every customer of a brand and product, so their breaks
+# are worked out once. Only paragraphs are kept here, never a customer's details.
+@functools.lru_cache(maxsize=512)
+def _lines(text: str, width: float, family: str, style: str, size: float) -> tuple[str, ...]:
+    """fpdf2's own line breaks of `text` in `width` mm (in that font)."""
+    scratch = FPDF(format="A4")
+    scratch.core_fonts_encoding = _ENCODING
+    scratch.set_margins(0, 0, 0)
+    scratch.add_page()
+    scratch.set_font(family, style, size)
+    lines = scratch.multi_cell(width, 1, text, dry_run=True, output=MethodReturnValue.LINES)
+    if not isinstance(lines, list):  # the type of fpdf2's answer depends on `output`
+        raise TypeError(f"fpdf2 answered {type(lines).__name__} for the lines of a paragraph")
+    return tuple(str(line) for line in lines)
 
 
 def _safe(text: str) -> str:
