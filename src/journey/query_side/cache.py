@@ -72,5 +72,6 @@ async def cached(
     if raw is not None:
         return model.model_validate_json(raw), True
     answer = await load()
-    await cache.set(key, answer.model_dump_json().encode(), ttl)
+    # The serializer's bytes as they are (`model_dump_json` makes a str of them to encode back).
+    await cache.set(key, type(answer).__pydantic_serializer__.to_json(answer), ttl)
     return answer, False
