@@ -300,6 +300,23 @@ async def test_the_no_hit_fallback_follows_the_setting(
     assert [bureau.billed for bureau in sims.bureaus] == [1, fallback_pulls]
 
 
+async def test_the_simulated_bureau_remembers_a_pull_id_for_a_day_and_then_forgets_it() -> None:
+    clock = ManualClock()
+    primary, _ = bureaus(clock)
+    person = PEOPLE.sample(has_file=True, thin=False)
+    subject = CreditSubject(country=person.country, national_id=person.national_id)
+    first = await primary.pull(subject, pull_id="app-1:bureau-a", hard=True)
+    clock.advance(timedelta(hours=23))
+    assert await primary.pull(subject, pull_id="app-1:bureau-a", hard=True) == first
+    second = await primary.pull(subject, pull_id="app-2:bureau-a", hard=True)
+    assert primary.billed == 2
+    clock.advance(timedelta(hours=2))  # app-1's id is 25 hours old, app-2's two
+    again = await primary.pull(subject, pull_id="app-1:bureau-a", hard=True)
+    assert again.pulled_at > first.pulled_at
+    assert await primary.pull(subject, pull_id="app-2:bureau-a", hard=True) == second
+    assert primary.billed == 3
+
+
 async def test_a_retried_pull_with_the_same_key_is_billed_once() -> None:
     clock = ManualClock()
     primary, _ = bureaus(clock)

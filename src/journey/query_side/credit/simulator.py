@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections import OrderedDict
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from journey.cqrs.clock import Clock, SystemClock
@@ -22,6 +23,12 @@ _KIND: dict[str, Literal["REVOLVING", "INSTALLMENT", "MORTGAGE"]] = {
 }
 
 
+# How long a pull id is remembered: a retry within it returns the first report, unbilled (as
+# payment and bureau APIs keep idempotency keys for a day); older ids are forgotten, so a
+# long-running simulator does not keep every report it ever made.
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
 class SimulatedBureau:
     """A bureau with its own score scale. `billed` counts distinct (billed) pulls."""
 
@@ -39,14 +46,15 @@ class SimulatedBureau:
         self._population = population or default_population()
         self.knobs = knobs or SimulationKnobs()
         self._clock = clock or SystemClock()
-        self._pulls: dict[str, CreditReport] = {}
+        self._pulls: OrderedDict[str, tuple[datetime, CreditReport]] = OrderedDict()
         self.billed = 0
 
     async def pull(self, subject: CreditSubject, *, pull_id: str, hard: bool) -> CreditReport:
         await self.knobs.before_call(self.name)
+        self._forget_before(self._clock.now() - IDEMPOTENCY_WINDOW)
         known = self._pulls.get(pull_id)
         if known is not None:
-            return known
+            return known[1]
         self.billed += 1
         person = self._population.find(subject.country, subject.national_id)
         report = self._report(
@@ -55,8 +63,16 @@ class SimulatedBureau:
             hard,
             None if person is None else person.credit,
         )
-        self._pulls[pull_id] = report
+        self._pulls[pull_id] = (report.pulled_at, report)
         return report
+
+    def _forget_before(self, horizon: datetime) -> None:
+        """Forget the pull ids first seen before `horizon` (they are kept oldest first)."""
+        while self._pulls:
+            pull_id, (pulled_at, _) = next(iter(self._pulls.items()))
+            if pulled_at >= horizon:
+                return
+            del self._pulls[pull_id]
 
     def _report(
         self, subject: str, pull_id: str, hard: bool, credit: CreditFile | None
