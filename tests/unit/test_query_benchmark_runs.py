@@ -31,6 +31,7 @@ def test_the_prequalification_figures_include_the_replicas_only_when_asked() -> 
     )
     assert "replicas_p50_ms" not in alone
     assert alone["p99_ms"] >= alone["p50_ms"] >= 2.0
+    assert alone["cpu_ms_per_prequalification"] > 0
 
 
 @pytest.mark.slow
