@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 import jwt
+import pytest
 
+from journey.entrypoints.api.auth import InvalidToken, Principal, Tokens
 from journey.query_side.population import Person
 from tests.api.conftest import AUTH, TEST_KEY, Api
 
@@ -190,3 +192,51 @@ def test_the_default_settings_use_the_marked_development_key() -> None:
     assert settings.uses_development_key
     assert settings.dev_login_enabled
     assert "DEVELOPMENT" in DEVELOPMENT_SIGNING_KEY
+
+
+def test_a_token_that_passed_is_not_checked_again_until_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [time.time()]
+    tokens = Tokens(AUTH, clock=lambda: now[0])
+    token = tokens.issue("olga", ["operator"], ttl_minutes=10, now=now[0])
+    checks = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: checks.append(1) or decode(*a, **k))
+    first = tokens.verify(token)
+    assert tokens.verify(token) == first == Principal("olga", frozenset({"operator"}))
+    assert len(checks) == 1
+    now[0] += 10 * 60 + AUTH.leeway_seconds  # expired, leeway included, as PyJWT would judge
+    with pytest.raises(InvalidToken, match="expired"):
+        tokens.verify(token)
+
+
+def test_a_token_that_failed_is_checked_again_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = Tokens(AUTH)
+    forged = tokens.issue("olga", ["operator"])[:-4] + "AAAA"
+    checks = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: checks.append(1) or decode(*a, **k))
+    for _ in range(2):
+        with pytest.raises(InvalidToken, match="signature"):
+            tokens.verify(forged)
+    assert len(checks) == 2
+
+
+def test_the_tokens_remembered_are_bounded_least_recently_verified_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tokens = Tokens(AUTH, remembered=2)
+    first, second, third = (tokens.issue(name, ["operator"]) for name in ("a", "b", "c"))
+    checks = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: checks.append(1) or decode(*a, **k))
+    tokens.verify(first)
+    tokens.verify(second)
+    tokens.verify(first)  # remembered: the second is now the least recently verified
+    tokens.verify(third)  # forgets the second
+    assert len(checks) == 3
+    tokens.verify(first)
+    assert len(checks) == 3
+    tokens.verify(second)
+    assert len(checks) == 4
