@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from journey.entrypoints.api.errors import ApiProblem
+from journey.entrypoints.api.errors import PROBLEM_RESPONSES, ApiProblem
 from journey.query_side.citizen.national_ids import COUNTRIES, validate
 from journey.query_side.subjects import subject_key
 from journey.settings import AuthSettings
@@ -254,7 +254,12 @@ def dev_login_router() -> APIRouter:
     """`POST /auth/dev-token`: a token for any role, while development login is on."""
     router = APIRouter(tags=["auth"])
 
-    @router.post("/auth/dev-token", response_model=IssuedToken)
+    @router.post(
+        "/auth/dev-token",
+        response_model=IssuedToken,
+        # Off: 404, as if there were no such endpoint; a bad request: 422. Both problem+json.
+        responses={status: PROBLEM_RESPONSES[status] for status in (404, 422)},
+    )
     async def dev_token(body: DevTokenRequest, request: Request) -> IssuedToken:
         """A development token (only while `JOURNEY_AUTH_DEV_LOGIN` is on: the default with the
         built-in development key). A customer may be named by `country` and `national_id`."""

@@ -42,7 +42,10 @@ class Problem(BaseModel):
 
 
 def _documented(description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description, "content": {PROBLEM_JSON: {}}}
+    # `model` puts `Problem` in the contract's components (under the route's own media type);
+    # the body's real media type points to it too, so clients and fuzzers can check problems.
+    problem_schema = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    return {"model": Problem, "description": description, "content": {PROBLEM_JSON: problem_schema}}
 
 
 # What the contract documents for every protected endpoint (the problem bodies are the same).
