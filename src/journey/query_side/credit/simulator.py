@@ -46,7 +46,9 @@ class SimulatedBureau:
         self._population = population or default_population()
         self.knobs = knobs or SimulationKnobs()
         self._clock = clock or SystemClock()
-        self._pulls: OrderedDict[str, tuple[datetime, CreditReport]] = OrderedDict()
+        # Oldest first; an OrderedDict, as forgetting from the front of a dict leaves holes that
+        # every later look at its front walks over.
+        self._pulls: OrderedDict[str, CreditReport] = OrderedDict()
         self.billed = 0
 
     async def pull(self, subject: CreditSubject, *, pull_id: str, hard: bool) -> CreditReport:
@@ -54,7 +56,7 @@ class SimulatedBureau:
         self._forget_before(self._clock.now() - IDEMPOTENCY_WINDOW)
         known = self._pulls.get(pull_id)
         if known is not None:
-            return known[1]
+            return known
         self.billed += 1
         person = self._population.find(subject.country, subject.national_id)
         report = self._report(
@@ -63,14 +65,14 @@ class SimulatedBureau:
             hard,
             None if person is None else person.credit,
         )
-        self._pulls[pull_id] = (report.pulled_at, report)
+        self._pulls[pull_id] = report
         return report
 
     def _forget_before(self, horizon: datetime) -> None:
         """Forget the pull ids first seen before `horizon` (they are kept oldest first)."""
         while self._pulls:
-            pull_id, (pulled_at, _) = next(iter(self._pulls.items()))
-            if pulled_at >= horizon:
+            pull_id, oldest = next(iter(self._pulls.items()))
+            if oldest.pulled_at >= horizon:
                 return
             del self._pulls[pull_id]
 
