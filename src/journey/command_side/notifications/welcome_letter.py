@@ -282,12 +282,9 @@ def _paragraph(pdf: FPDF, text: str, line_height: float) -> None:
     """`text` from the current position to the right margin, left-aligned, wrapped as fpdf2's
     `multi_cell` wraps it; the cursor ends at the left margin under it."""
     x = pdf.get_x()
-    font = (pdf.font_family, pdf.font_style, pdf.font_size_pt)
-    for line in _lines(_safe(text), pdf.l_margin + pdf.epw - x, *font):
-        pdf.set_x(x)
-        pdf.cell(
-            pdf.epw - (x - pdf.l_margin), line_height, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+    width = pdf.l_margin + pdf.epw - x
+    lines = _lines(_safe(text), width, pdf.font_family, pdf.font_style, pdf.font_size_pt)
+    _draw_lines(pdf, lines, x, width, line_height)
 
 
 def _boxed_paragraph(pdf: FPDF, text: str, line_height: float, *, padding: float) -> None:
@@ -298,10 +295,17 @@ def _boxed_paragraph(pdf: FPDF, text: str, line_height: float, *, padding: float
     top = pdf.get_y()
     pdf.rect(pdf.l_margin, top, pdf.epw, len(lines) * line_height + 2 * padding, style="F")
     pdf.set_y(top + padding)
-    for line in lines:
-        pdf.set_x(pdf.l_margin + padding - pdf.c_margin)
-        pdf.cell(inside, line_height, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _draw_lines(pdf, lines, pdf.l_margin + padding - pdf.c_margin, inside, line_height)
     pdf.set_y(pdf.get_y() + padding)
+
+
+def _draw_lines(
+    pdf: FPDF, lines: tuple[str, ...], x: float, width: float, line_height: float
+) -> None:
+    """One cell per line, each starting at `x`; the cursor ends at the left margin under them."""
+    for line in lines:
+        pdf.set_x(x)
+        pdf.cell(width, line_height, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 # fpdf2 breaks a line measuring it again for every character it adds (90 % of a letter's 20 ms);
