@@ -7,7 +7,6 @@ import asyncio
 import pytest
 
 from journey.cqrs.retry import RetryPolicy
-from journey.query_side.cache import MemoryCache
 from journey.query_side.resilience import (
     BreakerSettings,
     BreakerState,
@@ -138,16 +137,3 @@ async def test_an_open_breaker_fails_fast_without_calling() -> None:
     with pytest.raises(ProviderUnavailable, match="circuit breaker is open"):
         await guard.call(down, idempotent=True)
     assert down.calls == 2
-
-
-async def test_cached_entries_expire_and_the_oldest_go_first_when_full() -> None:
-    time = FakeTime()
-    cache = MemoryCache(max_entries=2, clock=time)
-    await cache.set("a", b"1", ttl=10)
-    await cache.set("b", b"2", ttl=10)
-    assert await cache.get("a") == b"1"  # a is now the most recently used
-    await cache.set("c", b"3", ttl=10)
-    assert await cache.get("b") is None
-    assert await cache.get("a") == b"1"
-    time.now = 11
-    assert await cache.get("a") is None

@@ -34,15 +34,16 @@ import queue
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Barrier
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.table import Table
 
 from journey.cqrs.clock import SystemClock
+from journey.entrypoints.api.server import serving_loop_factory
 from journey.log_config import configure_logging
 from journey.query_side.cdp.service import CdpService
 from journey.query_side.citizen.service import CitizenValidator
@@ -54,6 +55,14 @@ from journey.query_side.prequalification.service import Prequalifier
 from journey.query_side.screening import ScreeningCheck
 from journey.query_side.simulators import Simulators
 from journey.runtime_tuning import freeze_startup_objects
+
+T = TypeVar("T")
+
+
+def on_serving_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run `work` on a fresh event loop of the kind `journey serve` runs the prequalifier on."""
+    with asyncio.Runner(loop_factory=serving_loop_factory()) as runner:
+        return runner.run(work)
 
 
 def build(latency_ms: float, *, no_hit_fallback: bool = False) -> Prequalifier:
@@ -176,7 +185,7 @@ def _replica(
     people = applicants(requests, offset)
     freeze_startup_objects()
     barrier.wait(timeout=300)  # every replica built: the load starts everywhere at once
-    results.put(asyncio.run(concurrent_latencies(prequalifier, people, concurrency)))
+    results.put(on_serving_loop(concurrent_latencies(prequalifier, people, concurrency)))
 
 
 def has_no_file(applicant: Applicant) -> bool:
@@ -235,7 +244,7 @@ def run_prequalification_benchmark(
         freeze_startup_objects()  # as `journey serve` does once it has started
         offset += requests
         cpu_before = time.process_time()
-        latencies = asyncio.run(concurrent_latencies(prequalifier, people, concurrency))
+        latencies = on_serving_loop(concurrent_latencies(prequalifier, people, concurrency))
         cpu_ms.append((time.process_time() - cpu_before) * 1000 / requests)
         p50s.append(statistics.median(latencies))
         p99s.append(percentile(latencies, 0.99))
@@ -248,7 +257,7 @@ def run_prequalification_benchmark(
         waterfall = build(latency_ms, no_hit_fallback=True)
         others = applicants(requests, offset)
         offset += requests
-        with_fallback = asyncio.run(concurrent_latencies(waterfall, others, concurrency))
+        with_fallback = on_serving_loop(concurrent_latencies(waterfall, others, concurrency))
         waterfall_p99s.append(percentile(with_fallback, 0.99))
         if replicas > 1:
             spread = replicated_latencies(replicas, concurrency, requests, latency_ms, offset)
@@ -257,8 +266,10 @@ def run_prequalification_benchmark(
             replica_p99s.append(percentile(spread, 0.99))
         fresh = applicants(10, offset)
         offset += 10
-        sequential.append(statistics.median(asyncio.run(sequential_latencies(prequalifier, fresh))))
-        cached.extend(asyncio.run(cached_latencies(prequalifier, fresh, repeats=20)))
+        sequential.append(
+            statistics.median(on_serving_loop(sequential_latencies(prequalifier, fresh)))
+        )
+        cached.extend(on_serving_loop(cached_latencies(prequalifier, fresh, repeats=20)))
     ms = 1000
     return {
         "p50_ms": round(statistics.median(p50s) * ms, 2),

@@ -151,7 +151,7 @@ def prequalify(
                     )
                 names = (
                     given_names or record.given_names,
-                    surnames.split() if surnames else record.surnames,
+                    surnames.split() if surnames else list(record.surnames),
                     born or record.birth_date,
                 )
             applicant = Applicant(

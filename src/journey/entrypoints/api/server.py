@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -50,3 +51,12 @@ def server_for(
 def serve(app: FastAPI, *, host: str, port: int, log_level: str = "info") -> None:
     """Serve until interrupted (SIGINT/SIGTERM), then drain and shut down."""
     server_for(app, host=host, port=port, log_level=log_level).run()
+
+
+def serving_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    """The event loop `journey serve` runs the app on (uvicorn's `auto`: uvloop where installed,
+    else asyncio's): benchmarks of what the server does in process run on the same one."""
+    # A configuration of `journey serve`'s loop only: the app named is never imported here.
+    config = uvicorn.Config("journey.entrypoints.api.app:create_app", loop="auto")
+    factory = config.get_loop_factory()
+    return factory or asyncio.new_event_loop

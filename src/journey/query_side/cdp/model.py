@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 Namespace = Literal["national_id", "email", "phone", "device"]
 Purpose = Literal[
@@ -46,8 +46,8 @@ class Offer(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    products: list[str]
-    card_designs: list[str]
+    products: tuple[str, ...]
+    card_designs: tuple[str, ...]
     reason: str
 
 
@@ -55,12 +55,12 @@ class CdpProfile(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     profile_id: str
-    identities: list[Identity]
+    identities: tuple[Identity, ...]
     attributes: dict[str, str | int | float | bool]
-    segments: list[str]
-    consents: list[Consent]
+    segments: tuple[str, ...]
+    consents: tuple[Consent, ...]
     offer: Offer
-    merged_from: list[str] = Field(default_factory=list)  # anonymous profiles stitched in
+    merged_from: tuple[str, ...] = ()  # anonymous profiles stitched in
 
     def consent(self, purpose: Purpose) -> Consent | None:
         """The latest consent for a purpose."""

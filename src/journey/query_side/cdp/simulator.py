@@ -21,10 +21,10 @@ from journey.query_side.population import Person, Population, default_population
 from journey.query_side.simulation import SimulationKnobs
 
 TEXT_VERSION = "privacy-2026-01"
-_SEGMENT_OFFERS: dict[str, tuple[list[str], list[str]]] = {
-    "premium_prospect": (["PLATINUM", "GOLD"], ["platinum-steel", "gold-night"]),
-    "young_adult": (["CLASSIC", "SECURED"], ["classic-green", "start-white"]),
-    "mass_market": (["CLASSIC", "GOLD"], ["classic-blue", "gold-sun"]),
+_SEGMENT_OFFERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "premium_prospect": (("PLATINUM", "GOLD"), ("platinum-steel", "gold-night")),
+    "young_adult": (("CLASSIC", "SECURED"), ("classic-green", "start-white")),
+    "mass_market": (("CLASSIC", "GOLD"), ("classic-blue", "gold-sun")),
 }
 
 
@@ -174,12 +174,12 @@ class SimulatedCdp:
         products, designs = _SEGMENT_OFFERS[segment]
         return CdpProfile(
             profile_id=profile_id,
-            identities=list(profile.identities.values()),
+            identities=tuple(profile.identities.values()),
             attributes=dict(profile.attributes),
-            segments=list(profile.segments),
-            consents=list(profile.consents),
+            segments=tuple(profile.segments),
+            consents=tuple(profile.consents),
             offer=Offer(products=products, card_designs=designs, reason=f"segment {segment}"),
-            merged_from=list(profile.merged_from),
+            merged_from=tuple(profile.merged_from),
         )
 
 

@@ -18,7 +18,7 @@ class RegistryRecord(BaseModel):
     country: str
     national_id: str
     given_names: str
-    surnames: list[str]
+    surnames: tuple[str, ...]
     birth_date: date
     status: Literal["VALID", "DECEASED", "CANCELLED"]
     death_date: date | None = None

@@ -27,7 +27,7 @@ class SimulatedRegistry:
             country=person.country,
             national_id=person.national_id,
             given_names=person.given_names,
-            surnames=list(person.surnames),
+            surnames=tuple(person.surnames),
             birth_date=person.birth_date,
             status=person.registry_status,
             death_date=person.death_date,

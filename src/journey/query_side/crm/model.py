@@ -29,8 +29,8 @@ class CrmCustomer(BaseModel):
     email: str | None = None
     phone: str | None = None
     customer_since: date
-    products: list[HeldProduct] = Field(default_factory=list)
-    flags: list[CustomerFlag] = Field(default_factory=list)
+    products: tuple[HeldProduct, ...] = ()
+    flags: tuple[CustomerFlag, ...] = ()
     updated_at: datetime
 
     def holds(self, product_code: str) -> bool:

@@ -61,8 +61,8 @@ class SimulatedCrm:
                 "full_name": update.full_name,
                 "email": update.email or current.email,
                 "phone": update.phone or current.phone,
-                "products": products,
-                "flags": flags,
+                "products": tuple(products),
+                "flags": tuple(flags),
                 "updated_at": now,
             }
         )
@@ -98,7 +98,7 @@ def _seeded(person: Person, rng: random.Random) -> CrmCustomer:
         email=person.email,
         phone=person.phone,
         customer_since=since,
-        products=products,
-        flags=flags,
+        products=tuple(products),
+        flags=tuple(flags),
         updated_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
