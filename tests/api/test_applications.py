@@ -123,6 +123,15 @@ async def test_an_invalid_application_is_a_422_listing_its_fields_without_echoin
     assert alice.national_id not in answer.text
 
 
+async def test_an_application_whose_name_cannot_be_screened_is_a_422_before_it_is_accepted(
+    api: Api, alice: Person
+) -> None:
+    body = application_body(alice, given_names="J.", surnames=["P"])
+    answer = await api.post("/applications", api.customer(alice), json=body)
+    assert answer.status_code == 422
+    assert "two letters" in answer.text
+
+
 async def test_an_unknown_product_or_design_is_a_422_naming_the_field(
     api: Api, alice: Person
 ) -> None:
@@ -345,3 +354,23 @@ async def test_the_catalog_is_open_to_anyone(api: Api) -> None:
     gold = next(product for product in products if product["code"] == "GOLD")
     assert gold["annual_fee"] >= 0
     assert {design["code"] for design in gold["designs"]} >= {"gold-sun"}
+
+
+async def test_a_name_with_no_word_of_two_letters_is_refused_as_bad_input(
+    api: Api, alice: Person
+) -> None:
+    body = {
+        "applicant": {
+            "country": alice.country,
+            "national_id": alice.national_id,
+            "given_names": "A",
+            "surnames": ["B"],
+            "birth_date": alice.birth_date.isoformat(),
+        },
+        "product_code": "GOLD",
+        "bureau_consent": True,
+    }
+    answer = await api.post("/prequalifications", api.customer(alice), json=body)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "two letters" in answer.text

@@ -251,3 +251,6 @@ async def test_an_unknown_product_or_a_malformed_applicant_is_refused_up_front()
         applicant_for(good_person(), country="US")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="birth date"):
         applicant_for(good_person(), birth_date=date(1850, 1, 1))  # type: ignore[arg-type]
+    # Initials alone cannot be screened against the restrictive lists: refused here, not later.
+    with pytest.raises(ValidationError, match="two letters"):
+        applicant_for(good_person(), given_names="J.", surnames=["P"])  # type: ignore[arg-type]

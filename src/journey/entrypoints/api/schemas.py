@@ -14,10 +14,12 @@ from pydantic import (
     StrictBool,
     StrictInt,
     field_validator,
+    model_validator,
 )
 
 from journey.query_side.citizen.national_ids import COUNTRIES
 from journey.query_side.prequalification.model import Applicant
+from journey.query_side.restrictive_lists.normalize import NAME_RULE, is_screenable
 
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
@@ -78,6 +80,13 @@ class ApplicationIn(Strict):
 
     _country_known = field_validator("country")(_country)
     _born = field_validator("birth_date")(_plausible_birth_date)
+
+    @model_validator(mode="after")
+    def _screenable(self) -> ApplicationIn:
+        # The application is screened against the restrictive lists, which need this much.
+        if not is_screenable(" ".join((self.given_names, *self.surnames))):
+            raise ValueError(NAME_RULE)
+        return self
 
 
 class ApplicantIn(Applicant):

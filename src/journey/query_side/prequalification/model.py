@@ -6,10 +6,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from journey.catalog import RiskTier
 from journey.query_side.citizen.national_ids import COUNTRIES
+from journey.query_side.restrictive_lists.normalize import NAME_RULE, is_screenable
 
 
 class Verdict(StrEnum):
@@ -53,6 +54,18 @@ class Applicant(BaseModel):
         if value.year < 1900 or value > date.today():
             raise ValueError("the birth date is not plausible")
         return value
+
+    @model_validator(mode="after")
+    def _screenable(self) -> Applicant:
+        # Every applicant is screened against the restrictive lists, which need this much.
+        if not is_screenable(self.full_name):
+            raise ValueError(NAME_RULE)
+        return self
+
+    @property
+    def full_name(self) -> str:
+        """Given names, then surnames, as one string."""
+        return " ".join(part for part in (self.given_names, *self.surnames) if part)
 
 
 class PrequalificationRequest(BaseModel):

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from journey.query_side.restrictive_lists.countries import is_country_code
 from journey.query_side.restrictive_lists.entries import NameKind
-from journey.query_side.restrictive_lists.normalize import parse_name
+from journey.query_side.restrictive_lists.normalize import NAME_RULE, is_screenable
 
 
 class Outcome(StrEnum):
@@ -70,8 +70,8 @@ class ScreeningSubject(BaseModel):
     def _has_a_name(self) -> ScreeningSubject:
         if self.full_name and (self.given_names or self.surnames):
             raise ValueError("give either full_name or given_names/surnames, not both")
-        if not any(len(token) >= 2 for token in parse_name(self.name).tokens):
-            raise ValueError("the name must contain at least one word of two letters or more")
+        if not is_screenable(self.name):
+            raise ValueError(NAME_RULE)
         return self
 
     @property

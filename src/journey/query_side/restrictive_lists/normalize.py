@@ -95,6 +95,15 @@ def parse_name(text: str) -> ParsedName:
     return ParsedName(clean_tokens(raw_tokens(text)))
 
 
+NAME_RULE = "the name must contain at least one word of two letters or more"
+
+
+def is_screenable(name: str) -> bool:
+    """Whether a name can be screened at all: one word of two letters or more once parsed (an
+    applicant named only by initials or punctuation cannot be told from anyone on a list)."""
+    return any(len(token) >= 2 for token in parse_name(name).tokens)
+
+
 def is_initial(token: str) -> bool:
     """A single letter standing for a name ("JOSE A PEREZ")."""
     return len(token) == 1 and token.isalpha()
