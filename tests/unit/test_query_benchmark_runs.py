@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
 
 from journey.benchmarks.query import (
     replicated_latencies,
     run_prequalification_benchmark,
 )
+from journey.entrypoints.api.server import server_for, serving_loop_factory
+
+
+def test_the_benchmark_loop_is_the_one_journey_serve_runs_on() -> None:
+    pytest.importorskip("uvloop")  # installed with uvicorn[standard]: what `auto` picks
+    served = server_for(FastAPI(), host="127.0.0.1", port=0, log_level="error")
+    server_factory = served.config.get_loop_factory()
+    assert server_factory is not None
+    server_loop, bench_loop = server_factory(), serving_loop_factory()()
+    try:
+        assert type(bench_loop) is type(server_loop)
+        assert type(bench_loop).__module__ == "uvloop"
+    finally:
+        server_loop.close()
+        bench_loop.close()
 
 
 @pytest.mark.slow
@@ -32,6 +48,7 @@ def test_the_prequalification_figures_include_the_replicas_only_when_asked() -> 
     assert "replicas_p50_ms" not in alone
     assert alone["p99_ms"] >= alone["p50_ms"] >= 2.0
     assert alone["cpu_ms_per_prequalification"] > 0
+    assert alone["event_loop"] == "uvloop.Loop"
 
 
 @pytest.mark.slow

@@ -65,6 +65,12 @@ def on_serving_loop(work: Coroutine[Any, Any, T]) -> T:
         return runner.run(work)
 
 
+async def _running_loop_name() -> str:
+    """The kind of event loop this runs on (`uvloop.Loop`, `asyncio.unix_events...`)."""
+    loop = asyncio.get_running_loop()
+    return f"{type(loop).__module__}.{type(loop).__qualname__}"
+
+
 def build(latency_ms: float, *, no_hit_fallback: bool = False) -> Prequalifier:
     """A prequalifier over fresh simulators that all answer after `latency_ms` (as shipped; with
     `no_hit_fallback`, a primary bureau's NO_HIT also pulls the fallback bureau)."""
@@ -231,7 +237,7 @@ def run_prequalification_benchmark(
     requests: int = 1000,
     latency_ms: float = 50.0,
     replicas: int = 2,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     p50s, p99s, sequential, cached, cpu_ms = [], [], [], [], []
     replica_p50s, replica_p99s = [], []
     burst_p50s, burst_p99s = [], []
@@ -296,6 +302,7 @@ def run_prequalification_benchmark(
             if replicas > 1
             else {}
         ),
+        "event_loop": on_serving_loop(_running_loop_name()),
         "concurrency": concurrency,
         "requests_per_run": requests,
         "provider_latency_ms": latency_ms,
@@ -367,6 +374,6 @@ def _print(figures: dict[str, Any]) -> None:
     console.print(table)
     console.print(
         f"{figures['concurrency']} concurrent requests, providers at "
-        f"{figures['provider_latency_ms']} ms, medians of {figures['prequalification_runs']} runs; "
-        f"{figures['seconds']} s in all"
+        f"{figures['provider_latency_ms']} ms, medians of {figures['prequalification_runs']} runs "
+        f"on {figures['event_loop']}; {figures['seconds']} s in all"
     )
