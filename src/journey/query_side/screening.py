@@ -62,14 +62,7 @@ class ScreeningCheck:
 
     async def check(self, applicant: Applicant, *, keep_evidence: bool = True) -> CheckResult:
         started = time.perf_counter()
-        subject = ScreeningSubject(
-            given_names=applicant.given_names,
-            surnames=tuple(applicant.surnames),
-            birth_date=applicant.birth_date,
-            country=applicant.country,
-            gender=applicant.gender if applicant.gender in ("F", "M") else None,
-            subject_key=subject_key(applicant.country, applicant.national_id),
-        )
+        subject = screening_subject(applicant)
         result, from_cache = await cached(
             self._cache,
             self._key(subject),
@@ -111,6 +104,25 @@ class ScreeningCheck:
     def _key(subject: ScreeningSubject) -> str:
         digest = hashlib.sha256(subject.model_dump_json().encode()).hexdigest()[:32]
         return f"screening:{digest}"
+
+
+def screening_subject(applicant: Applicant) -> ScreeningSubject:
+    """Who `applicant` is, as the screening asks.
+
+    Built without validating again: an `Applicant` is validated as strictly as a
+    `ScreeningSubject` on every field they share (a supported country is a known one, the same
+    birth-date bounds, the same rule that a name can be screened, shorter limits), and the
+    validation cost ~4 % of a prequalification's CPU. `tests/unit/test_screening_subject.py`
+    holds that for any applicant, validating the subject gives the same subject.
+    """
+    return ScreeningSubject.model_construct(
+        given_names=applicant.given_names,
+        surnames=tuple(applicant.surnames),
+        birth_date=applicant.birth_date,
+        country=applicant.country,
+        gender=applicant.gender if applicant.gender in ("F", "M") else None,
+        subject_key=subject_key(applicant.country, applicant.national_id),
+    )
 
 
 def judge_screening(result: ScreeningResult) -> Verdict:
