@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fastapi import FastAPI
 
@@ -24,6 +26,13 @@ def test_the_benchmark_loop_is_the_one_journey_serve_runs_on() -> None:
     finally:
         server_loop.close()
         bench_loop.close()
+
+
+def test_asking_for_the_servers_loop_leaves_the_logging_as_it_was() -> None:
+    uvicorn_logger = logging.getLogger("uvicorn")
+    before = (list(uvicorn_logger.handlers), uvicorn_logger.level, uvicorn_logger.propagate)
+    serving_loop_factory()
+    assert (list(uvicorn_logger.handlers), uvicorn_logger.level, uvicorn_logger.propagate) == before
 
 
 @pytest.mark.slow

@@ -56,7 +56,8 @@ def serve(app: FastAPI, *, host: str, port: int, log_level: str = "info") -> Non
 def serving_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
     """The event loop `journey serve` runs the app on (uvicorn's `auto`: uvloop where installed,
     else asyncio's): benchmarks of what the server does in process run on the same one."""
-    # A configuration of `journey serve`'s loop only: the app named is never imported here.
-    config = uvicorn.Config("journey.entrypoints.api.app:create_app", loop="auto")
+    # A configuration of `journey serve`'s loop only: the app named is never imported, and
+    # without `log_config` uvicorn leaves the process's logging as it is.
+    config = uvicorn.Config("journey.entrypoints.api.app:create_app", loop="auto", log_config=None)
     factory = config.get_loop_factory()
     return factory or asyncio.new_event_loop
