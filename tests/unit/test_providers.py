@@ -131,7 +131,7 @@ async def test_an_anonymous_device_profile_is_stitched_into_the_known_person() -
             )
             stitched = await cdp.resolve([national, device])
             assert stitched is not None
-            assert stitched.merged_from == [alone.profile_id]
+            assert stitched.merged_from == (alone.profile_id,)
             assert device in stitched.identities
             again = await cdp.resolve([device])
             assert again is not None
