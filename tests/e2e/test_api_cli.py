@@ -4,6 +4,7 @@ tokens it prints and an event stream open when it stops, and `journey bench http
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -139,6 +140,7 @@ def test_the_server_takes_printed_tokens_and_stops_with_an_event_stream_open(
     assert "Traceback" not in log
 
 
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make bench-tools)")
 def test_the_http_benchmark_runs_at_toy_size_and_reports_its_figures(tmp_path: Path) -> None:
     result = subprocess.run(
         [
@@ -175,3 +177,14 @@ def test_the_http_benchmark_runs_at_toy_size_and_reports_its_figures(tmp_path: P
     ):
         assert figures[key] > 0, key
     assert figures["errors"] == 0
+
+
+def test_the_http_benchmark_without_wrk_says_how_to_install_it_and_exits_non_zero(
+    tmp_path: Path,
+) -> None:
+    no_wrk = tmp_path / "bin"  # a PATH where no wrk is found
+    no_wrk.mkdir()
+    result = journey(tmp_path, "bench", "http", "--runs", "1", PATH=str(no_wrk))
+    assert result.returncode != 0
+    assert "wrk" in result.stderr and "make bench-tools" in result.stderr
+    assert "Traceback" not in result.stderr
