@@ -186,5 +186,6 @@ def test_the_http_benchmark_without_wrk_says_how_to_install_it_and_exits_non_zer
     no_wrk.mkdir()
     result = journey(tmp_path, "bench", "http", "--runs", "1", PATH=str(no_wrk))
     assert result.returncode != 0
-    assert "wrk" in result.stderr and "make bench-tools" in result.stderr
+    assert "wrk" in result.stderr
+    assert "make bench-tools" in result.stderr
     assert "Traceback" not in result.stderr

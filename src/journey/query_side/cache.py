@@ -1,11 +1,11 @@
 """The cache port and its in-process adapter (TTL + LRU). Redis joins in the distributed issue.
 
 The query side caches what providers answered, per service, with per-service TTLs. The port
-holds answers as the frozen models they are: the in-process adapter keeps the object itself (an
-answer is a value, never changed once built, so every hit may share it), and an adapter that
-keeps bytes elsewhere (Redis) serializes on `set` and validates on `get`, inside itself, so a
-swap changes no caller. Serializing for the in-process cache cost ~5 % of a prequalification's
-CPU (decision 0022).
+takes and gives answers as the models they are; each adapter keeps them its own way, so a swap
+changes no caller. The in-process adapter keeps each answer's JSON, as Redis would: a string is
+invisible to the garbage collector, where a kept answer's own objects (about thirty per
+applicant across the four cached services) were walked by every collection, which made the
+collections longer than the JSON costs to write and read (decision 0022).
 """
 
 from __future__ import annotations
@@ -34,12 +34,13 @@ class Cache(Protocol):
 
 class MemoryCache:
     """A bounded in-process cache: entries expire after their TTL; the least recently used go
-    first when `max_entries` is reached."""
+    first when `max_entries` is reached. Every hit is a fresh copy of the answer kept."""
 
     def __init__(
         self, *, max_entries: int = 50_000, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._entries: OrderedDict[str, tuple[float, BaseModel]] = OrderedDict()
+        # key -> (expires at, the answer's model, its JSON)
+        self._entries: OrderedDict[str, tuple[float, type[BaseModel], str]] = OrderedDict()
         self._max_entries = max_entries
         self._clock = clock
         self.hits = 0
@@ -52,20 +53,17 @@ class MemoryCache:
                 del self._entries[key]
             self.misses += 1
             return None
-        answer = entry[1]
-        if not isinstance(answer, model):  # one key, two meanings: a bug, never a wrong answer
-            held, asked = type(answer).__name__, model.__name__
-            raise TypeError(f"cache key {key!r} holds {held}, not {asked}")
+        _, held, text = entry
+        if held is not model:  # one key, two meanings: a bug, never a wrong answer
+            raise TypeError(f"cache key {key!r} holds {held.__name__}, not {model.__name__}")
         self._entries.move_to_end(key)
         self.hits += 1
-        return answer
+        return model.model_validate_json(text)
 
     async def set(self, key: str, answer: BaseModel, ttl: float) -> None:
         if ttl <= 0:
             return
-        if not answer.model_config.get("frozen"):
-            raise TypeError(f"only frozen answers are shared from the cache: {type(answer)}")
-        self._entries[key] = (self._clock() + ttl, answer)
+        self._entries[key] = (self._clock() + ttl, type(answer), answer.model_dump_json())
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
