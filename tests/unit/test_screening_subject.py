@@ -21,18 +21,23 @@ from journey.query_side.screening import screening_subject
 form_names = st.from_regex(r"\s?[A-Za-zÁÉÍÓÚÑÇÃÕáéíóúñçãõ' .,-]{1,40}\s?", fullmatch=True)
 names = form_names | form_names | form_names | st.text(max_size=120)
 
+countries = st.sampled_from(sorted(COUNTRIES))
+plausible_dates = st.dates(min_value=date(1900, 1, 1), max_value=date.today())
 applicants = st.builds(
     dict,
-    country=st.sampled_from(sorted(COUNTRIES)),
+    country=countries | countries | countries | st.text(min_size=2, max_size=2),
     national_id=st.from_regex(r"[0-9A-Z.-]{3,32}", fullmatch=True),
     given_names=names,
-    surnames=st.lists(names, min_size=1, max_size=3),
-    birth_date=st.dates(min_value=date(1900, 1, 1), max_value=date.today()),
+    surnames=st.lists(names, min_size=1, max_size=4),
+    birth_date=plausible_dates
+    | plausible_dates
+    | plausible_dates
+    | st.dates(min_value=date(1880, 1, 1), max_value=date(2100, 1, 1)),
     gender=st.sampled_from(["F", "M", "X", None]),
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(applicants)
 def test_every_applicant_is_either_refused_or_a_subject_the_screening_accepts_as_it_is(
     data: dict[str, object],
